@@ -1,0 +1,541 @@
+package deltastream
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/deltastream-go/deltastream/internal/wire"
+)
+
+// Version is the version of this driver, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// maxErrorBody caps how much of an error answer is read.
+const maxErrorBody = 64 << 10
+
+// maxStatusBody caps the body of a 202 answer and of /version.
+const maxStatusBody = 1 << 20
+
+// endpoint is a base URL with the token that opens it: the control plane,
+// or a dataplane base with its short-lived token.
+type endpoint struct {
+	base   string
+	tokens *tokenSource
+}
+
+// client speaks the v2 REST API. It is safe for concurrent use.
+type client struct {
+	http    *http.Client
+	cp      endpoint
+	ua      string
+	log     *slog.Logger
+	reqTO   time.Duration
+	retryTO time.Duration
+}
+
+func newClient(cfg *Config) *client {
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: newTransport(cfg)}
+	}
+	ua := "deltastream-go/" + Version + " (" + runtime.Version() + ")"
+	if cfg.UserAgent != "" {
+		ua += " " + cfg.UserAgent
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(discardHandler{})
+	}
+	return &client{
+		http:    hc,
+		cp:      endpoint{base: cfg.baseURL(), tokens: newTokenSource(cfg)},
+		ua:      ua,
+		log:     log,
+		reqTO:   cfg.RequestTimeout,
+		retryTO: cfg.RetryTimeout,
+	}
+}
+
+// newTransport is the default transport: keep-alive with enough idle
+// connections per host for concurrent statements and prefetching, HTTP/2
+// attempted, proxy from the environment, TLS verified unless the DSN says
+// otherwise, and no client-wide timeout (deadlines come from ctx).
+func newTransport(cfg *Config) *http.Transport {
+	idle := 64
+	if cfg.Prefetch+1 > idle {
+		idle = cfg.Prefetch + 1
+	}
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   30 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          4 * idle,
+		MaxIdleConnsPerHost:   idle,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		TLSClientConfig:       &tls.Config{InsecureSkipVerify: cfg.InsecureSkipVerify}, //nolint:gosec // opt-in via DSN
+	}
+}
+
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }
+
+// request describes one logical HTTP request, which may take several attempts.
+type request struct {
+	ep     *endpoint
+	method string
+	path   string // below the base, e.g. /statements/ID
+	query  url.Values
+	// body returns a fresh body for each attempt; nil for GET.
+	body func() (io.ReadCloser, string, error)
+	// idempotent requests are retried on transient failures; others only
+	// when they provably never reached the server, or on 429.
+	idempotent bool
+	// stmtID names the statement in errors, when known.
+	stmtID string
+	// once forbids any retry (a streamed body cannot be sent again).
+	once bool
+}
+
+// do sends the request with retries and returns a 2xx answer with its body
+// open (the caller closes it), or an error: *Error for an HTTP error answer.
+func (c *client) do(ctx context.Context, r *request) (*http.Response, error) {
+	var deadline time.Time
+	if c.retryTO > 0 {
+		deadline = time.Now().Add(c.retryTO)
+	}
+	refreshed := false
+	var stale string
+	for attempt := 1; ; attempt++ {
+		tok, err := c.token(ctx, r.ep, stale)
+		if err != nil {
+			return nil, err
+		}
+		stale = ""
+		resp, err := c.attempt(ctx, r, tok)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, ctxErr
+			}
+			retry := !r.once && (r.idempotent && isTransportError(err) || neverSent(err))
+			if retry && c.backoff(ctx, attempt, 0, deadline) {
+				c.log.DebugContext(ctx, "deltastream: retrying", "method", r.method, "path", r.path, "attempt", attempt, "error", err)
+				continue
+			}
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, ctxErr
+			}
+			return nil, &networkError{op: r.method + " " + r.path, attempts: attempt, err: err}
+		}
+		if resp.StatusCode/100 == 2 {
+			return resp, nil
+		}
+		apiErr := readError(resp, r.stmtID)
+		apiErr.Attempts = attempt
+		switch st := resp.StatusCode; {
+		case (st == http.StatusUnauthorized || st == http.StatusForbidden) && !r.once && !refreshed && r.ep.tokens.provider != nil:
+			// The token may have expired mid-result: refresh once. A POST
+			// rejected for its token was not executed, so it is safe too.
+			refreshed = true
+			stale = tok
+			c.log.DebugContext(ctx, "deltastream: token rejected, refreshing", "path", r.path, "status", st)
+			continue
+		case !r.once && isRetryableStatus(st) && (r.idempotent || st == http.StatusTooManyRequests):
+			if c.backoff(ctx, attempt, retryAfter(resp.Header), deadline) {
+				c.log.DebugContext(ctx, "deltastream: retrying", "method", r.method, "path", r.path, "attempt", attempt, "status", st)
+				continue
+			}
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, ctxErr
+			}
+		}
+		return nil, apiErr
+	}
+}
+
+func (c *client) token(ctx context.Context, ep *endpoint, stale string) (string, error) {
+	if stale != "" {
+		tok, err := ep.tokens.refresh(ctx, stale)
+		if err == nil {
+			return tok, nil
+		}
+		if !errors.Is(err, errNoRefresh) {
+			return "", err
+		}
+	}
+	return ep.tokens.token(ctx)
+}
+
+// attempt sends one HTTP request. The answer's body is wrapped so that each
+// read is bounded by the request timeout.
+func (c *client) attempt(ctx context.Context, r *request, tok string) (*http.Response, error) {
+	u := r.ep.base + r.path
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	actx, cancel := context.WithCancel(ctx)
+	var body io.ReadCloser
+	var ctype string
+	if r.body != nil {
+		var err error
+		body, ctype, err = r.body()
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+	}
+	req, err := http.NewRequestWithContext(actx, r.method, u, body)
+	if err != nil {
+		cancel()
+		if body != nil {
+			body.Close()
+		}
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("User-Agent", c.ua)
+	req.Header.Set("Accept", "application/json")
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	t := newTimeout(c.reqTO, cancel)
+	t.arm()
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	t.disarm()
+	if err != nil {
+		cancel()
+		if t.fired() && ctx.Err() == nil {
+			return nil, fmt.Errorf("no answer within requestTimeout %v: %w", c.reqTO, errRequestTimeout)
+		}
+		return nil, scrubURLError(err)
+	}
+	c.log.DebugContext(ctx, "deltastream: request", "method", r.method, "path", r.path, "status", resp.StatusCode, "elapsed", time.Since(start))
+	resp.Body = &timeoutBody{rc: resp.Body, t: t, cancel: cancel}
+	return resp, nil
+}
+
+var errRequestTimeout = errors.New("request timed out")
+
+// scrubURLError drops the URL from a *url.Error: it may hold a dataplane
+// token or other secrets in its query in the future, and the message is
+// clearer without it.
+func scrubURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// timeout cancels a request when it stays idle for too long: it is armed
+// while waiting for the answer and during every body read.
+type timeout struct {
+	d      time.Duration
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	timer  *time.Timer
+	hit    bool
+}
+
+func newTimeout(d time.Duration, cancel context.CancelFunc) *timeout {
+	return &timeout{d: d, cancel: cancel}
+}
+
+func (t *timeout) arm() {
+	if t.d <= 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.timer == nil {
+		t.timer = time.AfterFunc(t.d, func() {
+			t.mu.Lock()
+			t.hit = true
+			t.mu.Unlock()
+			t.cancel()
+		})
+		return
+	}
+	t.timer.Reset(t.d)
+}
+
+func (t *timeout) disarm() {
+	if t.d <= 0 {
+		return
+	}
+	t.mu.Lock()
+	if t.timer != nil {
+		t.timer.Stop()
+	}
+	t.mu.Unlock()
+}
+
+func (t *timeout) fired() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.hit
+}
+
+type timeoutBody struct {
+	rc     io.ReadCloser
+	t      *timeout
+	cancel context.CancelFunc
+}
+
+func (b *timeoutBody) Read(p []byte) (int, error) {
+	b.t.arm()
+	n, err := b.rc.Read(p)
+	b.t.disarm()
+	if err != nil && err != io.EOF && b.t.fired() {
+		err = fmt.Errorf("body stalled longer than requestTimeout %v: %w", b.t.d, errRequestTimeout)
+	}
+	return n, err
+}
+
+func (b *timeoutBody) Close() error {
+	err := b.rc.Close()
+	b.cancel()
+	return err
+}
+
+// backoff waits before the next attempt: jittered exponential from 100ms up
+// to 2s, or what Retry-After asks, whichever is longer. It returns false
+// when the wait would cross the retry deadline, or ctx ends.
+func (c *client) backoff(ctx context.Context, attempt int, after time.Duration, deadline time.Time) bool {
+	if deadline.IsZero() {
+		return false
+	}
+	d := 100 * time.Millisecond << min(attempt-1, 5)
+	d = min(d, 2*time.Second)
+	d = d/2 + jitter(d/2)
+	d = max(d, after)
+	if time.Now().Add(d).After(deadline) {
+		return false
+	}
+	return sleepCtx(ctx, d)
+}
+
+// sleepCtx waits for d or until ctx ends; it reports whether d elapsed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func retryAfter(h http.Header) time.Duration {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	var secs int
+	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && secs >= 0 {
+		return time.Duration(min(secs, 3600)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+func isRetryableStatus(st int) bool {
+	switch st {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// isTransportError reports whether err is a network failure worth retrying
+// for an idempotent request (not a local mistake such as a bad URL).
+func isTransportError(err error) bool {
+	if errors.Is(err, errRequestTimeout) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var oe *net.OpError
+	return errors.As(err, &oe) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "broken pipe")
+}
+
+// neverSent reports whether a failed request provably never reached the
+// server: it failed while dialing.
+func neverSent(err error) bool {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
+}
+
+// networkError is a request that failed without an HTTP answer.
+type networkError struct {
+	op       string
+	attempts int
+	err      error
+}
+
+func (e *networkError) Error() string {
+	if e.attempts > 1 {
+		return fmt.Sprintf("deltastream: %s failed after %d attempts: %v", e.op, e.attempts, e.err)
+	}
+	return fmt.Sprintf("deltastream: %s: %v", e.op, e.err)
+}
+
+func (e *networkError) Unwrap() error { return e.err }
+
+// readError turns a non-2xx answer into an *Error, reading at most
+// maxErrorBody bytes of its body, and closes the body.
+func readError(resp *http.Response, stmtID string) *Error {
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	e := &Error{HTTPStatus: resp.StatusCode, StatementID: stmtID}
+	var er wire.ErrorResponse
+	if json.Unmarshal(b, &er) == nil && (er.Message != "" || er.SQLState != "" || er.TraceID != "") {
+		e.Message, e.TraceID, e.State = er.Message, er.TraceID, er.SQLState
+		return e
+	}
+	e.Message = fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	if s := snippet(b); s != "" {
+		e.Message += ": " + s
+	}
+	return e
+}
+
+// snippet is a short, single-line, printable excerpt of a non-JSON body.
+func snippet(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if lower := strings.ToLower(s); strings.HasPrefix(lower, "<!doctype") || strings.HasPrefix(lower, "<html") {
+		if i := strings.Index(lower, "<title>"); i >= 0 {
+			if j := strings.Index(lower[i:], "</title>"); j > 0 {
+				return "HTML page " + strings.TrimSpace(s[i+7:i+j])
+			}
+		}
+		return "HTML page"
+	}
+	var out strings.Builder
+	for _, r := range s {
+		if out.Len() >= 200 {
+			out.WriteString("...")
+			break
+		}
+		switch {
+		case r == utf8.RuneError:
+			out.WriteRune('?')
+		case r < ' ':
+			out.WriteByte(' ')
+		default:
+			out.WriteRune(r)
+		}
+	}
+	return out.String()
+}
+
+// submit posts a statement. Without attachments the body is built in memory
+// and the request may be retried when it never reached the server; with
+// attachments it is streamed and sent once.
+func (c *client) submit(ctx context.Context, sr *wire.StatementRequest, atts []attachment) (*http.Response, error) {
+	r := &request{ep: &c.cp, method: http.MethodPost, path: "/statements"}
+	if len(atts) == 0 {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		if err := wire.WriteStatement(mw, sr, nil); err != nil {
+			return nil, err
+		}
+		ctype := mw.FormDataContentType()
+		r.body = func() (io.ReadCloser, string, error) {
+			return io.NopCloser(bytes.NewReader(buf.Bytes())), ctype, nil
+		}
+		return c.do(ctx, r)
+	}
+	r.once = true
+	r.body = func() (io.ReadCloser, string, error) {
+		pr, pw := io.Pipe()
+		mw := multipart.NewWriter(pw)
+		go func() {
+			was := make([]wire.Attachment, len(atts))
+			for i, a := range atts {
+				was[i] = wire.Attachment{Name: a.name, R: a.r}
+			}
+			err := wire.WriteStatement(mw, sr, was)
+			closeAttachments(atts)
+			pw.CloseWithError(err)
+		}()
+		return pr, mw.FormDataContentType(), nil
+	}
+	return c.do(ctx, r)
+}
+
+// getStatement fetches the status of a statement, or partition part of its
+// result (part < 0: no partitionID parameter).
+func (c *client) getStatement(ctx context.Context, ep *endpoint, id string, part int, p *wire.Parameters) (*http.Response, error) {
+	q := url.Values{}
+	if part >= 0 {
+		q.Set("partitionID", fmt.Sprint(part))
+	}
+	if p != nil {
+		if p.SessionID != "" {
+			q.Set("sessionID", p.SessionID)
+		}
+		if p.Timezone != "" {
+			q.Set("timezone", p.Timezone)
+		}
+	}
+	return c.do(ctx, &request{ep: ep, method: http.MethodGet, path: "/statements/" + url.PathEscape(id), query: q, idempotent: true, stmtID: id})
+}
+
+// version calls GET /version.
+func (c *client) version(ctx context.Context) (*wire.Version, error) {
+	resp, err := c.do(ctx, &request{ep: &c.cp, method: http.MethodGet, path: "/version", idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var v wire.Version
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxStatusBody)).Decode(&v); err != nil {
+		return nil, fmt.Errorf("deltastream: GET /version: unreadable answer: %w", err)
+	}
+	return &v, nil
+}
+
+// download streams an uploaded source.
+func (c *client) download(ctx context.Context, kind, orgID, name string) (io.ReadCloser, error) {
+	path := "/download/" + kind + "/" + url.PathEscape(orgID) + "/" + url.PathEscape(name)
+	resp, err := c.do(ctx, &request{ep: &c.cp, method: http.MethodGet, path: path, idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}

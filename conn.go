@@ -1,0 +1,260 @@
+package deltastream
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/deltastream-go/deltastream/internal/wire"
+)
+
+// Conn is a connection: the session context (organization, role, database,
+// schema, store, compute pool) plus the connector's shared HTTP client.
+// DeltaStream keeps no server-side session, so a Conn holds no network
+// connection of its own. Like every driver.Conn it is used by one goroutine
+// at a time.
+//
+// Conn implements driver.ExecerContext, driver.QueryerContext,
+// driver.ConnPrepareContext, driver.Pinger, driver.SessionResetter,
+// driver.Validator and driver.NamedValueChecker.
+type Conn struct {
+	connector *Connector
+	client    *client
+	session   Session
+	closed    bool
+}
+
+var (
+	_ driver.Conn               = (*Conn)(nil)
+	_ driver.ExecerContext      = (*Conn)(nil)
+	_ driver.QueryerContext     = (*Conn)(nil)
+	_ driver.ConnPrepareContext = (*Conn)(nil)
+	_ driver.Pinger             = (*Conn)(nil)
+	_ driver.SessionResetter    = (*Conn)(nil)
+	_ driver.Validator          = (*Conn)(nil)
+	_ driver.NamedValueChecker  = (*Conn)(nil)
+	_ driver.ConnBeginTx        = (*Conn)(nil)
+)
+
+var errConnClosed = errors.New("deltastream: connection is closed")
+
+// Prepare implements driver.Conn; see PrepareContext.
+func (c *Conn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+// PrepareContext implements driver.ConnPrepareContext. Preparing is
+// client-side and costs no network call: it parses the placeholders once.
+// The statement is sent when it is executed.
+func (c *Conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	if c.closed {
+		return nil, errConnClosed
+	}
+	return newStmt(c, query)
+}
+
+// Close implements driver.Conn. It releases nothing on the network: the
+// HTTP connections belong to the connector.
+func (c *Conn) Close() error {
+	c.closed = true
+	return nil
+}
+
+// Begin implements driver.Conn. DeltaStream has no transactions: it always
+// returns ErrTransactionsNotSupported.
+func (c *Conn) Begin() (driver.Tx, error) { return nil, ErrTransactionsNotSupported }
+
+// BeginTx implements driver.ConnBeginTx: it always returns
+// ErrTransactionsNotSupported.
+func (c *Conn) BeginTx(context.Context, driver.TxOptions) (driver.Tx, error) {
+	return nil, ErrTransactionsNotSupported
+}
+
+// Ping implements driver.Pinger with GET /version: it checks that the
+// endpoint answers and accepts the token. A rejected token is an *Error
+// matching ErrUnauthorized.
+func (c *Conn) Ping(ctx context.Context) error {
+	if c.closed {
+		return driver.ErrBadConn
+	}
+	_, err := c.client.version(ctx)
+	return err
+}
+
+// ResetSession implements driver.SessionResetter: when a connection
+// returns to the pool, its session context goes back to the DSN's values,
+// so a USE statement run by one caller never leaks into another's.
+func (c *Conn) ResetSession(ctx context.Context) error {
+	if c.closed {
+		return driver.ErrBadConn
+	}
+	c.session = sessionFromConfig(c.connector.cfg)
+	return nil
+}
+
+// IsValid implements driver.Validator.
+func (c *Conn) IsValid() bool { return !c.closed }
+
+// CheckNamedValue implements driver.NamedValueChecker: it accepts every
+// argument type the binder can render (see the README, "Parameters").
+func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error { return checkNamedValue(nv) }
+
+// ExecContext implements driver.ExecerContext. It runs the statement (or
+// batch) to completion. For a batch the first failing statement is reported
+// with its position.
+func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	query, err := bindQuery(query, args)
+	if err != nil {
+		return nil, err
+	}
+	return c.exec(ctx, query)
+}
+
+// QueryContext implements driver.QueryerContext.
+func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	query, err := bindQuery(query, args)
+	if err != nil {
+		return nil, err
+	}
+	return c.query(ctx, query)
+}
+
+func (c *Conn) exec(ctx context.Context, query string) (driver.Result, error) {
+	st, err := c.run(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer st.close()
+	ids := st.rs.StatementIDs
+	if len(ids) <= 1 {
+		return &result{id: st.rs.StatementID}, nil
+	}
+	for i, id := range ids {
+		if id == st.rs.StatementID && i == 0 {
+			continue
+		}
+		next, err := c.fetch(ctx, &c.client.cp, id, -1)
+		if err != nil {
+			return nil, batchError(err, i+1)
+		}
+		c.session.adopt(metaContext(next.rs))
+		reportInfo(ctx, StatementInfo{ID: id, Position: i + 1, Columns: columnInfos(metaColumns(next.rs))})
+		next.close()
+	}
+	return &result{id: st.rs.StatementID, ids: ids}, nil
+}
+
+func batchError(err error, pos int) error {
+	var de *Error
+	if errors.As(err, &de) {
+		de.Position = pos
+	}
+	return err
+}
+
+// run submits a statement and waits until it is done. On success the
+// answer's header is decoded and the first partition's rows wait in st.
+func (c *Conn) run(ctx context.Context, query string) (*resultStream, error) {
+	if c.closed {
+		return nil, driver.ErrBadConn
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	req := &wire.StatementRequest{
+		Statement:    query,
+		Organization: c.session.Organization,
+		Role:         c.session.Role,
+		Database:     c.session.Database,
+		Schema:       c.session.Schema,
+		Store:        c.session.Store,
+		ComputePool:  c.session.ComputePool,
+		Parameters:   c.params(),
+	}
+	start := time.Now()
+	resp, err := c.client.submit(ctx, req, attachmentsFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	st, err := openResult(resp, "")
+	if err != nil {
+		return nil, err
+	}
+	id := st.rs.StatementID
+	batch := len(st.rs.StatementIDs) > 1
+	if st.running() {
+		st.close()
+		if id == "" {
+			return nil, errors.New("deltastream: the service accepted the statement without a statement id")
+		}
+		if st, err = c.await(ctx, &c.client.cp, id, -1, start); err != nil {
+			if batch {
+				err = batchError(err, 1)
+			}
+			return nil, err
+		}
+		if len(st.rs.StatementIDs) == 0 {
+			st.rs.StatementIDs = append(st.rs.StatementIDs, id)
+		}
+	}
+	if err := st.sqlError(""); err != nil {
+		st.close()
+		if batch {
+			err = batchError(err, 1)
+		}
+		return nil, err
+	}
+	c.session.adopt(metaContext(st.rs))
+	pos := 0
+	if batch {
+		pos = 1
+	}
+	reportInfo(ctx, StatementInfo{ID: id, Position: pos, Columns: columnInfos(metaColumns(st.rs))})
+	return st, nil
+}
+
+// params are the request parameters sent with every call.
+func (c *Conn) params() *wire.Parameters {
+	cfg := c.connector.cfg
+	return &wire.Parameters{Timezone: cfg.Timezone, SessionID: cfg.SessionID}
+}
+
+func metaContext(rs *wire.ResultSet) *wire.Context {
+	if rs.Metadata == nil {
+		return nil
+	}
+	return rs.Metadata.Context
+}
+
+func metaColumns(rs *wire.ResultSet) []wire.Column {
+	if rs.Metadata == nil {
+		return nil
+	}
+	return rs.Metadata.Columns
+}
+
+// dataplaneEndpoint returns the REST base of a dataplane result: the uri's
+// scheme, host and path up to /statements.
+func dataplaneEndpoint(dp *wire.DataplaneRequest) (*endpoint, error) {
+	u, err := url.Parse(dp.URI)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("deltastream: dataplane uri %q is not a URL", dp.URI)
+	}
+	path := u.Path
+	if i := strings.Index(path, "/statements"); i >= 0 {
+		path = path[:i]
+	} else {
+		path = DefaultPath
+	}
+	switch u.Scheme {
+	case "wss":
+		u.Scheme = "https"
+	case "ws":
+		u.Scheme = "http"
+	}
+	return &endpoint{base: u.Scheme + "://" + u.Host + path, tokens: &tokenSource{static: dp.Token}}, nil
+}

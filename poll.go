@@ -1,0 +1,148 @@
+package deltastream
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/deltastream-go/deltastream/internal/wire"
+)
+
+// pollGrowth is the wait before the next poll as a fraction of the time the
+// statement has run so far. A statement that finishes after D is therefore
+// seen within about D*pollGrowth (at least MinPollInterval) of finishing,
+// while a long statement costs O(log D) requests until the waits reach
+// MaxPollInterval. 0.3 makes a 500 ms statement cost about 14 requests and a
+// 10 s statement about 30; see BenchmarkPoll.
+const pollGrowth = 0.3
+
+// poller paces the polls of one running statement.
+type poller struct {
+	start    time.Time
+	min, max time.Duration
+}
+
+func newPoller(cfg *Config, start time.Time) *poller {
+	return &poller{start: start, min: cfg.MinPollInterval, max: cfg.MaxPollInterval}
+}
+
+// next returns how long to wait before the next poll: a share of the time
+// elapsed so far, clamped to [min, max], with ±10% jitter so that many
+// clients started together do not poll in lockstep.
+func (p *poller) next(now time.Time) time.Duration {
+	d := time.Duration(float64(now.Sub(p.start)) * pollGrowth)
+	d = min(max(d, p.min), p.max)
+	return d - d/10 + jitter(d/5)
+}
+
+// jitter returns a random duration in [0, d).
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return rand.N(d)
+}
+
+// resultStream is an answer to POST /statements or GET /statements/{id}
+// whose header has been decoded; for a finished statement dec is positioned
+// at the first row of the partition in the body.
+type resultStream struct {
+	status int
+	rs     *wire.ResultSet
+	dec    *wire.Decoder
+	body   io.ReadCloser
+}
+
+func (r *resultStream) close() {
+	if r != nil && r.body != nil {
+		r.body.Close()
+		r.body = nil
+	}
+}
+
+func (r *resultStream) running() bool {
+	return r.status == http.StatusAccepted || r.rs.SQLState == wire.StateRunning
+}
+
+// openResult decodes the header of an answer.
+func openResult(resp *http.Response, id string) (*resultStream, error) {
+	dec := wire.NewDecoder(resp.Body)
+	rs, err := dec.Head()
+	if err != nil {
+		resp.Body.Close()
+		return nil, withStatement(id, "reading the answer", err)
+	}
+	if rs.SQLState == "" && resp.StatusCode == http.StatusOK {
+		resp.Body.Close()
+		return nil, withStatement(id, "reading the answer", fmt.Errorf("answer has no sqlState"))
+	}
+	return &resultStream{status: resp.StatusCode, rs: rs, dec: dec, body: resp.Body}, nil
+}
+
+// sqlError returns the SQL error a finished statement reported, or nil.
+func (r *resultStream) sqlError(id string) error {
+	if r.rs.SQLState == wire.StateSuccess || r.running() {
+		return nil
+	}
+	if id == "" {
+		id = r.rs.StatementID
+	}
+	return &Error{State: r.rs.SQLState, Message: r.rs.Message, StatementID: id, HTTPStatus: r.status}
+}
+
+// await waits for a running statement: it polls GET /statements/{id} (with
+// partitionID=part when part >= 0) until the statement is done, and returns
+// the answer with its header decoded, or the statement's SQL error. A ctx
+// cancellation stops waiting at once.
+func (c *Conn) await(ctx context.Context, ep *endpoint, id string, part int, start time.Time) (*resultStream, error) {
+	p := newPoller(c.connector.cfg, start)
+	params := c.params()
+	for {
+		if !sleepCtx(ctx, p.next(time.Now())) {
+			return nil, withStatement(id, "waiting for the statement", ctx.Err())
+		}
+		resp, err := c.client.getStatement(ctx, ep, id, part, params)
+		if err != nil {
+			return nil, withStatement(id, "polling", err)
+		}
+		st, err := openResult(resp, id)
+		if err != nil {
+			return nil, err
+		}
+		if st.running() {
+			st.close()
+			continue
+		}
+		if err := st.sqlError(id); err != nil {
+			st.close()
+			return nil, err
+		}
+		return st, nil
+	}
+}
+
+// fetch gets the answer for statement id (partition part), waiting while it
+// runs.
+func (c *Conn) fetch(ctx context.Context, ep *endpoint, id string, part int) (*resultStream, error) {
+	start := time.Now()
+	resp, err := c.client.getStatement(ctx, ep, id, part, c.params())
+	if err != nil {
+		return nil, withStatement(id, fmt.Sprintf("fetching partition %d", max(part, 0)), err)
+	}
+	st, err := openResult(resp, id)
+	if err != nil {
+		return nil, err
+	}
+	if st.running() {
+		st.close()
+		return c.await(ctx, ep, id, part, start)
+	}
+	if err := st.sqlError(id); err != nil {
+		st.close()
+		return nil, err
+	}
+	return st, nil
+}

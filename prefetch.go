@@ -1,0 +1,164 @@
+package deltastream
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"sync"
+	"time"
+)
+
+// prefetchBuffer caps how much of one prefetched partition is read ahead
+// into memory; the rest of a larger partition streams when it is reached.
+// Memory held by prefetching is at most Prefetch × prefetchBuffer.
+const prefetchBuffer = 8 << 20
+
+// prefetcher fetches partitions [from, to) of a result ahead of the reader,
+// at most depth at a time, and hands them over in order. Every goroutine it
+// starts has exited when stop returns.
+type prefetcher struct {
+	cancel context.CancelFunc
+	queue  chan *future
+	wg     sync.WaitGroup
+	done   chan struct{} // closed when the producer has exited
+	// pending is a partition taken from the queue whose wait was
+	// interrupted; stop releases it. Only the reader touches it.
+	pending *future
+}
+
+// future is one partition being fetched.
+type future struct {
+	part  int
+	ready chan struct{}
+	st    *resultStream
+	err   error
+}
+
+func startPrefetch(ctx context.Context, c *Conn, ep *endpoint, id string, from, to, depth int) *prefetcher {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &prefetcher{cancel: cancel, queue: make(chan *future, depth), done: make(chan struct{})}
+	go p.produce(ctx, c, ep, id, from, to)
+	return p
+}
+
+func (p *prefetcher) produce(ctx context.Context, c *Conn, ep *endpoint, id string, from, to int) {
+	defer close(p.done)
+	defer close(p.queue)
+	for part := from; part < to; part++ {
+		f := &future{part: part, ready: make(chan struct{})}
+		select {
+		case p.queue <- f:
+		case <-ctx.Done():
+			return
+		}
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			defer close(f.ready)
+			f.st, f.err = c.fetchBuffered(ctx, ep, id, f.part)
+		}()
+	}
+}
+
+// next returns the next partition in order, or io.EOF after the last.
+func (p *prefetcher) next(ctx context.Context) (*resultStream, error) {
+	var f *future
+	select {
+	case got, ok := <-p.queue:
+		if !ok {
+			return nil, io.EOF
+		}
+		f = got
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case <-f.ready:
+		return f.st, f.err
+	case <-ctx.Done():
+		// The fetch sees the same ctx end; stop releases its result.
+		p.pending = f
+		return nil, ctx.Err()
+	}
+}
+
+// stop cancels every fetch, waits for the goroutines and releases what was
+// fetched but not read. It is idempotent.
+func (p *prefetcher) stop() {
+	if p == nil {
+		return
+	}
+	p.cancel()
+	<-p.done
+	p.wg.Wait()
+	if p.pending != nil {
+		p.pending.st.close()
+		p.pending = nil
+	}
+	for f := range p.queue {
+		f.st.close()
+	}
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// bufferedBody holds the first part of a body in memory; the rest, if any,
+// still streams from the network.
+type bufferedBody struct {
+	io.Reader
+	buf  *bytes.Buffer
+	rest io.ReadCloser
+}
+
+func (b *bufferedBody) Close() error {
+	var err error
+	if b.rest != nil {
+		err = b.rest.Close()
+		b.rest = nil
+	}
+	if b.buf != nil {
+		b.buf.Reset()
+		bufPool.Put(b.buf)
+		b.buf = nil
+	}
+	return err
+}
+
+// readAhead reads up to limit bytes of body into a pooled buffer. When the
+// whole body fit, the network body is closed at once, freeing its HTTP
+// connection for the next request.
+func readAhead(body io.ReadCloser, limit int64) io.ReadCloser {
+	buf := bufPool.Get().(*bytes.Buffer)
+	_, err := buf.ReadFrom(io.LimitReader(body, limit))
+	if err == nil && int64(buf.Len()) < limit {
+		body.Close()
+		return &bufferedBody{Reader: bytes.NewReader(buf.Bytes()), buf: buf}
+	}
+	// The body is larger than the limit, or failed midway: the error
+	// surfaces when the reader reaches it.
+	return &bufferedBody{Reader: io.MultiReader(bytes.NewReader(buf.Bytes()), body), buf: buf, rest: body}
+}
+
+// fetchBuffered is fetch for a prefetched partition: the body is read ahead
+// into memory so that the network overlaps the caller's scanning.
+func (c *Conn) fetchBuffered(ctx context.Context, ep *endpoint, id string, part int) (*resultStream, error) {
+	start := time.Now()
+	resp, err := c.client.getStatement(ctx, ep, id, part, c.params())
+	if err != nil {
+		return nil, partitionError(id, part, err)
+	}
+	resp.Body = readAhead(resp.Body, prefetchBuffer)
+	st, err := openResult(resp, id)
+	if err != nil {
+		return nil, partitionError(id, part, err)
+	}
+	if st.running() {
+		st.close()
+		return c.await(ctx, ep, id, part, start)
+	}
+	if err := st.sqlError(id); err != nil {
+		st.close()
+		return nil, err
+	}
+	return st, nil
+}

@@ -1,0 +1,305 @@
+package deltastream
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+
+	"github.com/deltastream-go/deltastream/internal/types"
+	"github.com/deltastream-go/deltastream/internal/wire"
+)
+
+// rows reads a result partition by partition: partition 0 from the answer
+// that finished the statement, the next ones from GET
+// /statements/{id}?partitionID=N, fetched ahead by a prefetcher. Rows are
+// decoded from the body as it streams in, one at a time, into reused
+// buffers; a consumed partition is released.
+//
+// For a batch, each statement's result is one result set (NextResultSet).
+type rows struct {
+	c      *Conn
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// The result being read.
+	ep     *endpoint
+	id     string // statement whose partitions are read
+	cols   []*types.Column
+	names  []string
+	st     *resultStream // current partition, nil once all are read
+	part   int
+	nparts int
+	rowN   int // rows read in the current partition
+	pf     *prefetcher
+	row    wire.Row
+
+	// Batch.
+	ids []string
+	pos int
+
+	err    error // sticky
+	closed bool
+}
+
+var (
+	_ driver.Rows                           = (*rows)(nil)
+	_ driver.RowsNextResultSet              = (*rows)(nil)
+	_ driver.RowsColumnTypeScanType         = (*rows)(nil)
+	_ driver.RowsColumnTypeDatabaseTypeName = (*rows)(nil)
+	_ driver.RowsColumnTypeNullable         = (*rows)(nil)
+	_ driver.RowsColumnTypeLength           = (*rows)(nil)
+	_ driver.RowsColumnTypePrecisionScale   = (*rows)(nil)
+)
+
+func (c *Conn) query(ctx context.Context, query string) (driver.Rows, error) {
+	st, err := c.run(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if dp := dataplane(st.rs); dp != nil && dp.RequestType == wire.RequestStreaming {
+		return c.openStream(ctx, st)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	r := &rows{c: c, ctx: rctx, cancel: cancel, ids: st.rs.StatementIDs}
+	if err := r.open(st, &c.client.cp, st.rs.StatementID); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func dataplane(rs *wire.ResultSet) *wire.DataplaneRequest {
+	if rs.Metadata == nil {
+		return nil
+	}
+	return rs.Metadata.DataplaneRequest
+}
+
+// open starts reading the result whose first answer is st.
+func (r *rows) open(st *resultStream, ep *endpoint, id string) error {
+	if dp := dataplane(st.rs); dp != nil && dp.RequestType == wire.RequestResultSet {
+		// The rows live on the dataplane: page them from there.
+		st.close()
+		dpEp, err := dataplaneEndpoint(dp)
+		if err != nil {
+			return withStatement(id, "", err)
+		}
+		dpID := dp.StatementID
+		if dpID == "" {
+			dpID = id
+		}
+		if st, err = r.c.fetch(r.ctx, dpEp, dpID, 0); err != nil {
+			return err
+		}
+		ep, id = dpEp, dpID
+	} else if dp != nil && dp.RequestType == wire.RequestStreaming {
+		st.close()
+		return withStatement(id, "", errors.New("a continuous query cannot be part of a batch; run it on its own"))
+	}
+	r.ep, r.id, r.st = ep, id, st
+	r.part, r.rowN = 0, 0
+	md := st.rs.Metadata
+	if md == nil {
+		md = &wire.Metadata{}
+	}
+	r.cols = make([]*types.Column, len(md.Columns))
+	r.names = make([]string, len(md.Columns))
+	for i := range md.Columns {
+		wc := &md.Columns[i]
+		r.cols[i] = types.NewColumn(wc.Name, wc.Type, wc.IsNullable(), wc.Length, wc.Precision, wc.Scale)
+		r.names[i] = wc.Name
+	}
+	switch {
+	case md.PartitionInfo == nil:
+		r.nparts = 1 // no partition info: the rows in this answer are all there is
+	default:
+		r.nparts = len(md.PartitionInfo)
+	}
+	if r.nparts == 0 {
+		r.st.close()
+		r.st = nil
+		return nil
+	}
+	if depth := r.c.connector.cfg.Prefetch; depth > 0 && r.nparts > 1 {
+		r.pf = startPrefetch(r.ctx, r.c, ep, id, 1, r.nparts, depth)
+	}
+	return nil
+}
+
+// Columns implements driver.Rows.
+func (r *rows) Columns() []string { return r.names }
+
+// Next implements driver.Rows: it decodes the next row into dest, moving
+// to the next partition when one is exhausted.
+func (r *rows) Next(dest []driver.Value) error {
+	if r.err != nil {
+		return r.err
+	}
+	for r.st != nil {
+		ok, err := r.st.dec.Next(&r.row)
+		if err != nil {
+			return r.fail(r.decodeError(err))
+		}
+		if ok {
+			r.rowN++
+			return r.convert(dest)
+		}
+		if err := r.st.dec.Tail(r.st.rs); err != nil {
+			return r.fail(r.decodeError(err))
+		}
+		r.st.close()
+		r.st = nil
+		if err := r.advance(); err != nil {
+			return r.fail(err)
+		}
+	}
+	return io.EOF
+}
+
+func (r *rows) convert(dest []driver.Value) error {
+	if n := r.row.Len(); n != len(r.cols) {
+		return r.fail(r.partError(fmt.Errorf("row %d has %d cells, but the result has %d columns", r.rowN, n, len(r.cols))))
+	}
+	loc := r.c.connector.loc
+	for i, col := range r.cols {
+		cell, null := r.row.Cell(i)
+		if null {
+			dest[i] = nil
+			continue
+		}
+		v, err := col.Convert(cell, loc)
+		if err != nil {
+			return r.fail(r.partError(fmt.Errorf("row %d: %w", r.rowN, err)))
+		}
+		dest[i] = v
+	}
+	return nil
+}
+
+// advance opens the next partition, if there is one.
+func (r *rows) advance() error {
+	r.part++
+	r.rowN = 0
+	if r.part >= r.nparts {
+		return nil
+	}
+	var st *resultStream
+	var err error
+	if r.pf != nil {
+		st, err = r.pf.next(r.ctx)
+		if err == io.EOF {
+			err = r.partError(errors.New("partition missing from prefetch"))
+		}
+	} else {
+		st, err = r.c.fetch(r.ctx, r.ep, r.id, r.part)
+	}
+	if err != nil {
+		return partitionError(r.id, r.part, err)
+	}
+	r.st = st
+	return nil
+}
+
+func (r *rows) fail(err error) error {
+	if r.err == nil {
+		r.err = err
+	}
+	r.release()
+	return r.err
+}
+
+func (r *rows) decodeError(err error) error {
+	if ctxErr := r.ctx.Err(); ctxErr != nil {
+		return withStatement(r.id, "", ctxErr)
+	}
+	return r.partError(fmt.Errorf("malformed result: %w", err))
+}
+
+func (r *rows) partError(err error) error {
+	return partitionError(r.id, r.part, err)
+}
+
+// partitionError names the statement and partition an error concerns.
+func partitionError(id string, part int, err error) error {
+	var de *Error
+	if errors.As(err, &de) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return withStatement(id, "", err)
+	}
+	var se *statementError
+	if errors.As(err, &se) {
+		return err
+	}
+	return &statementError{id: id, op: fmt.Sprintf("partition %d", part), err: err}
+}
+
+// release stops every fetch and closes the current body.
+func (r *rows) release() {
+	r.pf.stop()
+	r.pf = nil
+	r.st.close()
+	r.st = nil
+}
+
+// Close implements driver.Rows. It stops every fetch at once and waits for
+// the prefetch goroutines; closing early fetches nothing more. It is
+// idempotent.
+func (r *rows) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	r.cancel()
+	r.release()
+	return nil
+}
+
+// HasNextResultSet implements driver.RowsNextResultSet.
+func (r *rows) HasNextResultSet() bool { return r.err == nil && r.pos+1 < len(r.ids) }
+
+// NextResultSet implements driver.RowsNextResultSet: it moves to the result
+// of the next statement of a batch, waiting for it if it still runs.
+func (r *rows) NextResultSet() error {
+	if !r.HasNextResultSet() {
+		return io.EOF
+	}
+	r.release()
+	r.pos++
+	id := r.ids[r.pos]
+	st, err := r.c.fetch(r.ctx, &r.c.client.cp, id, -1)
+	if err != nil {
+		return r.fail(batchError(err, r.pos+1))
+	}
+	r.c.session.adopt(metaContext(st.rs))
+	reportInfo(r.ctx, StatementInfo{ID: id, Position: r.pos + 1, Columns: columnInfos(metaColumns(st.rs))})
+	if err := r.open(st, &r.c.client.cp, id); err != nil {
+		return r.fail(err)
+	}
+	return nil
+}
+
+// ColumnTypeScanType implements driver.RowsColumnTypeScanType: the Go type
+// that every value of the column scans into without loss; nullable columns
+// get sql.Null types.
+func (r *rows) ColumnTypeScanType(i int) reflect.Type { return r.cols[i].ScanType() }
+
+// ColumnTypeDatabaseTypeName implements
+// driver.RowsColumnTypeDatabaseTypeName: the base type name in upper case
+// without parameters, e.g. DECIMAL. WithStatementInfo gives the full type.
+func (r *rows) ColumnTypeDatabaseTypeName(i int) string { return r.cols[i].Type.DatabaseTypeName() }
+
+// ColumnTypeNullable implements driver.RowsColumnTypeNullable.
+func (r *rows) ColumnTypeNullable(i int) (nullable, ok bool) { return r.cols[i].Nullable, true }
+
+// ColumnTypeLength implements driver.RowsColumnTypeLength for VARCHAR(n)
+// and VARBINARY(n).
+func (r *rows) ColumnTypeLength(i int) (int64, bool) { return r.cols[i].Type.Length() }
+
+// ColumnTypePrecisionScale implements driver.RowsColumnTypePrecisionScale:
+// precision and scale of DECIMAL(p, s), and the fractional-second
+// precision of TIME, TIMESTAMP and TIMESTAMP_LTZ.
+func (r *rows) ColumnTypePrecisionScale(i int) (int64, int64, bool) {
+	return r.cols[i].Type.PrecisionScale()
+}

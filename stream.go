@@ -1,0 +1,243 @@
+package deltastream
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"sync"
+
+	"github.com/coder/websocket"
+
+	"github.com/deltastream-go/deltastream/internal/types"
+	"github.com/deltastream-go/deltastream/internal/wire"
+)
+
+// maxFrameBytes caps one WebSocket frame (one row); memory for a stream
+// stays bounded by it whatever the server sends.
+const maxFrameBytes = 16 << 20
+
+// streamRows reads a continuous query: rows arrive one per WebSocket data
+// frame from the dataplane, for as long as the query runs. A frame is read
+// only when Next asks for a row, so a slow reader pushes back on the server
+// through the WebSocket instead of buffering.
+//
+// Close may be called at any moment, from any goroutine, any number of
+// times: it cancels a blocked Next and closes the socket at once.
+type streamRows struct {
+	c      *Conn
+	ws     *websocket.Conn
+	ctx    context.Context
+	cancel context.CancelFunc
+	id     string
+	cols   []*types.Column
+	names  []string
+
+	closeOnce sync.Once
+	err       error // sticky, touched only by Next
+}
+
+var (
+	_ driver.Rows                           = (*streamRows)(nil)
+	_ driver.RowsColumnTypeScanType         = (*streamRows)(nil)
+	_ driver.RowsColumnTypeDatabaseTypeName = (*streamRows)(nil)
+	_ driver.RowsColumnTypeNullable         = (*streamRows)(nil)
+	_ driver.RowsColumnTypeLength           = (*streamRows)(nil)
+	_ driver.RowsColumnTypePrecisionScale   = (*streamRows)(nil)
+)
+
+// openStream connects to the dataplane WebSocket of a streaming statement
+// and returns once the metadata frame has arrived (or the error frame, or
+// the end of ctx).
+func (c *Conn) openStream(ctx context.Context, st *resultStream) (driver.Rows, error) {
+	st.close()
+	dp := st.rs.Metadata.DataplaneRequest
+	id := st.rs.StatementID
+	uri, err := websocketURL(dp.URI)
+	if err != nil {
+		return nil, withStatement(id, "", err)
+	}
+	h := http.Header{}
+	sessionID := c.connector.cfg.SessionID
+	if sessionID != "" {
+		h.Set(wire.SessionIDHeader, sessionID)
+	}
+	h.Set("User-Agent", c.client.ua)
+	ws, resp, err := websocket.Dial(ctx, uri, &websocket.DialOptions{HTTPClient: c.client.http, HTTPHeader: h})
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, withStatement(id, "connecting to the dataplane", ctxErr)
+		}
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			return nil, withStatement(id, "connecting to the dataplane", &Error{HTTPStatus: resp.StatusCode, Message: fmt.Sprintf("dataplane WebSocket handshake answered HTTP %d", resp.StatusCode)})
+		}
+		return nil, withStatement(id, "connecting to the dataplane", scrubURLError(err))
+	}
+	ws.SetReadLimit(maxFrameBytes)
+	rctx, cancel := context.WithCancel(ctx)
+	s := &streamRows{c: c, ws: ws, ctx: rctx, cancel: cancel, id: id}
+	if err := s.start(dp.Token, sessionID); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// websocketURL maps https to wss and http to ws.
+func websocketURL(uri string) (string, error) {
+	u, err := url.Parse(uri)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("dataplane uri %q is not a URL", uri)
+	}
+	switch u.Scheme {
+	case "https":
+		u.Scheme = "wss"
+	case "http":
+		u.Scheme = "ws"
+	case "ws", "wss":
+	default:
+		return "", fmt.Errorf("dataplane uri %q: unsupported scheme %q", uri, u.Scheme)
+	}
+	return u.String(), nil
+}
+
+// start authenticates and waits for the metadata frame.
+func (s *streamRows) start(token, sessionID string) error {
+	auth, _ := json.Marshal(wire.AuthFrame{Type: wire.FrameAuth, AccessToken: token, SessionID: sessionID})
+	if err := s.ws.Write(s.ctx, websocket.MessageText, auth); err != nil {
+		return s.readError(err)
+	}
+	for {
+		f, err := s.readFrame()
+		if err != nil {
+			if err == io.EOF {
+				// Closed before metadata: an empty stream.
+				return nil
+			}
+			return err
+		}
+		switch f.Type {
+		case wire.FrameMetadata:
+			s.cols = make([]*types.Column, len(f.Columns))
+			s.names = make([]string, len(f.Columns))
+			for i := range f.Columns {
+				wc := &f.Columns[i]
+				s.cols[i] = types.NewColumn(wc.Name, wc.Type, wc.IsNullable(), wc.Length, wc.Precision, wc.Scale)
+				s.names[i] = wc.Name
+			}
+			return nil
+		case wire.FrameData:
+			return withStatement(s.id, "", errors.New("dataplane sent data before metadata"))
+		}
+	}
+}
+
+// readFrame reads the next frame; an error frame becomes an *Error and a
+// normal close io.EOF.
+func (s *streamRows) readFrame() (*wire.Frame, error) {
+	for {
+		typ, b, err := s.ws.Read(s.ctx)
+		if err != nil {
+			return nil, s.readError(err)
+		}
+		if typ != websocket.MessageText && typ != websocket.MessageBinary {
+			continue
+		}
+		var f wire.Frame
+		if err := json.Unmarshal(b, &f); err != nil {
+			return nil, withStatement(s.id, "dataplane", fmt.Errorf("malformed frame: %w", err))
+		}
+		if f.Type == wire.FrameError {
+			return nil, &Error{State: f.SQLCode, Message: f.Message, StatementID: s.id, HTTPStatus: http.StatusOK}
+		}
+		return &f, nil
+	}
+}
+
+func (s *streamRows) readError(err error) error {
+	if websocket.CloseStatus(err) == websocket.StatusNormalClosure {
+		return io.EOF
+	}
+	if ctxErr := s.ctx.Err(); ctxErr != nil {
+		return withStatement(s.id, "", ctxErr)
+	}
+	if code := websocket.CloseStatus(err); code != -1 {
+		return withStatement(s.id, "dataplane", fmt.Errorf("stream closed with status %d: %w", code, err))
+	}
+	return withStatement(s.id, "dataplane", err)
+}
+
+// Columns implements driver.Rows.
+func (s *streamRows) Columns() []string { return s.names }
+
+// Next implements driver.Rows. It blocks until the next row arrives. A
+// normal close of the stream is io.EOF; an error frame is an *Error; the end
+// of the query's ctx is ctx's error.
+func (s *streamRows) Next(dest []driver.Value) error {
+	if s.err != nil {
+		return s.err
+	}
+	for {
+		f, err := s.readFrame()
+		if err != nil {
+			s.err = err
+			return err
+		}
+		if f.Type != wire.FrameData {
+			continue
+		}
+		if len(f.Data) != len(s.cols) {
+			s.err = withStatement(s.id, "dataplane", fmt.Errorf("row has %d cells, but the result has %d columns", len(f.Data), len(s.cols)))
+			return s.err
+		}
+		loc := s.c.connector.loc
+		for i, col := range s.cols {
+			if f.Data[i] == nil {
+				dest[i] = nil
+				continue
+			}
+			v, err := col.Convert([]byte(*f.Data[i]), loc)
+			if err != nil {
+				s.err = withStatement(s.id, "dataplane", err)
+				return s.err
+			}
+			dest[i] = v
+		}
+		return nil
+	}
+}
+
+// Close implements driver.Rows: it cancels a blocked Next and closes the
+// socket without waiting for the server. It is safe at any moment, from any
+// goroutine, and idempotent.
+func (s *streamRows) Close() error {
+	s.closeOnce.Do(func() {
+		s.cancel()
+		_ = s.ws.CloseNow()
+	})
+	return nil
+}
+
+// ColumnTypeScanType implements driver.RowsColumnTypeScanType.
+func (s *streamRows) ColumnTypeScanType(i int) reflect.Type { return s.cols[i].ScanType() }
+
+// ColumnTypeDatabaseTypeName implements driver.RowsColumnTypeDatabaseTypeName.
+func (s *streamRows) ColumnTypeDatabaseTypeName(i int) string {
+	return s.cols[i].Type.DatabaseTypeName()
+}
+
+// ColumnTypeNullable implements driver.RowsColumnTypeNullable.
+func (s *streamRows) ColumnTypeNullable(i int) (nullable, ok bool) { return s.cols[i].Nullable, true }
+
+// ColumnTypeLength implements driver.RowsColumnTypeLength.
+func (s *streamRows) ColumnTypeLength(i int) (int64, bool) { return s.cols[i].Type.Length() }
+
+// ColumnTypePrecisionScale implements driver.RowsColumnTypePrecisionScale.
+func (s *streamRows) ColumnTypePrecisionScale(i int) (int64, int64, bool) {
+	return s.cols[i].Type.PrecisionScale()
+}
