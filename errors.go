@@ -115,9 +115,10 @@ type Error struct {
 // SQLState returns the SQL state of the error.
 func (e *Error) SQLState() string { return e.State }
 
-// Error implements error. It names the statement id and the trace id so that
+// Error implements error (on the value too, so that errors.As can target
+// an Error as well as an *Error). It names the statement id and the trace id so that
 // a log line is enough to ask DeltaStream support about it.
-func (e *Error) Error() string {
+func (e Error) Error() string {
 	var b strings.Builder
 	b.WriteString("deltastream: ")
 	if e.Position > 0 {

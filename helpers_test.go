@@ -1,0 +1,8 @@
+package deltastream
+
+import (
+	"io"
+	"strings"
+)
+
+func ioNopCloser(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }
