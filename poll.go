@@ -13,11 +13,12 @@ import (
 
 // pollGrowth is the wait before the next poll as a fraction of the time the
 // statement has run so far. A statement that finishes after D is therefore
-// seen within about D*pollGrowth (at least MinPollInterval) of finishing,
-// while a long statement costs O(log D) requests until the waits reach
-// MaxPollInterval. 0.3 makes a 500 ms statement cost about 14 requests and a
-// 10 s statement about 30; see BenchmarkPoll.
-const pollGrowth = 0.3
+// seen at most about D/3 (at least MinPollInterval) after it finished, and a
+// long statement costs O(log D) requests until the waits reach
+// MaxPollInterval: a 500 ms statement about 14 requests, a 10 s one about
+// 28 (see BenchmarkPoll). Seeing every statement within 25% of D would need
+// a growth of 0.25 and 17 requests for 500 ms: a third is the balance.
+const pollGrowth = 1.0 / 3
 
 // poller paces the polls of one running statement.
 type poller struct {
@@ -30,12 +31,13 @@ func newPoller(cfg *Config, start time.Time) *poller {
 }
 
 // next returns how long to wait before the next poll: a share of the time
-// elapsed so far, clamped to [min, max], with ±10% jitter so that many
-// clients started together do not poll in lockstep.
+// elapsed so far, clamped to [min, max], shortened by up to 10% of jitter
+// so that many clients started together do not poll in lockstep (never
+// lengthened, so the lateness bound holds).
 func (p *poller) next(now time.Time) time.Duration {
 	d := time.Duration(float64(now.Sub(p.start)) * pollGrowth)
 	d = min(max(d, p.min), p.max)
-	return d - d/10 + jitter(d/5)
+	return d - jitter(d/10)
 }
 
 // jitter returns a random duration in [0, d).
