@@ -31,13 +31,13 @@ func newPoller(cfg *Config, start time.Time) *poller {
 }
 
 // next returns how long to wait before the next poll: a share of the time
-// elapsed so far, clamped to [min, max], shortened by up to 10% of jitter
+// elapsed so far, clamped to [min, max], shortened by up to 10% of jitter (never below min)
 // so that many clients started together do not poll in lockstep (never
 // lengthened, so the lateness bound holds).
 func (p *poller) next(now time.Time) time.Duration {
 	d := time.Duration(float64(now.Sub(p.start)) * pollGrowth)
 	d = min(max(d, p.min), p.max)
-	return d - jitter(d/10)
+	return max(d-jitter(d/10), p.min)
 }
 
 // jitter returns a random duration in [0, d).
