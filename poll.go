@@ -58,8 +58,13 @@ type resultStream struct {
 	body   io.ReadCloser
 }
 
+// drainLimit is how much of an unread body close discards so that the HTTP
+// connection can be reused; a longer rest is cut off instead.
+const drainLimit = 64 << 10
+
 func (r *resultStream) close() {
 	if r != nil && r.body != nil {
+		_, _ = io.CopyN(io.Discard, r.body, drainLimit)
 		r.body.Close()
 		r.body = nil
 	}

@@ -103,6 +103,9 @@ func (r *rows) open(st *resultStream, ep *endpoint, id string) error {
 	r.part, r.rowN = 0, 0
 	md := st.rs.Metadata
 	if md == nil {
+		if st.dec.HasRows() {
+			return withStatement(id, "", errors.New("the answer holds rows but no column metadata before them"))
+		}
 		md = &wire.Metadata{}
 	}
 	r.cols = make([]*types.Column, len(md.Columns))
