@@ -174,7 +174,6 @@ type dsnParam struct {
 	name   string
 	get    func(c *Config) string // "" means "default, omit"
 	set    func(c *Config, v string) error
-	defVal func(c *Config) string
 }
 
 func stringParam(name string, field func(c *Config) *string) dsnParam {
