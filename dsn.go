@@ -171,9 +171,9 @@ func isLoopback(hostport string) bool {
 
 // dsnParam describes one DSN query parameter and the Config field it sets.
 type dsnParam struct {
-	name   string
-	get    func(c *Config) string // "" means "default, omit"
-	set    func(c *Config, v string) error
+	name string
+	get  func(c *Config) string // "" means "default, omit"
+	set  func(c *Config, v string) error
 }
 
 func stringParam(name string, field func(c *Config) *string) dsnParam {
