@@ -203,7 +203,7 @@ func ExampleJSON() {
 	}
 	// Output:
 	// true [a b] red
-	// false [] 
+	// false []
 }
 
 // Read a continuous query: take the first rows, then close. Close is safe
