@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/deltastream-go/deltastream/internal/wire"
@@ -67,8 +68,15 @@ func (r *resultStream) close() {
 		_, _ = io.CopyN(io.Discard, r.body, drainLimit)
 		r.body.Close()
 		r.body = nil
+		r.dec.Reset(nil)
+		decoderPool.Put(r.dec)
+		r.dec = nil
 	}
 }
+
+// decoderPool recycles decoders and their 64 KiB read buffers across
+// polls and partitions.
+var decoderPool = sync.Pool{New: func() any { return wire.NewDecoder(nil) }}
 
 func (r *resultStream) running() bool {
 	return r.status == http.StatusAccepted || r.rs.SQLState == wire.StateRunning
@@ -76,17 +84,20 @@ func (r *resultStream) running() bool {
 
 // openResult decodes the header of an answer.
 func openResult(resp *http.Response, id string) (*resultStream, error) {
-	dec := wire.NewDecoder(resp.Body)
+	dec := decoderPool.Get().(*wire.Decoder)
+	dec.Reset(resp.Body)
+	st := &resultStream{status: resp.StatusCode, dec: dec, body: resp.Body}
 	rs, err := dec.Head()
 	if err != nil {
-		resp.Body.Close()
+		st.close()
 		return nil, withStatement(id, "reading the answer", err)
 	}
+	st.rs = rs
 	if rs.SQLState == "" && resp.StatusCode == http.StatusOK {
-		resp.Body.Close()
+		st.close()
 		return nil, withStatement(id, "reading the answer", fmt.Errorf("answer has no sqlState"))
 	}
-	return &resultStream{status: resp.StatusCode, rs: rs, dec: dec, body: resp.Body}, nil
+	return st, nil
 }
 
 // sqlError returns the SQL error a finished statement reported, or nil.
