@@ -1,0 +1,236 @@
+package dstest_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/deltastream-go/deltastream/dstest"
+)
+
+// resultSet is the part of a DeltaStream answer these examples look at.
+type resultSet struct {
+	SQLState     string      `json:"sqlState"`
+	Message      string      `json:"message"`
+	StatementID  string      `json:"statementID"`
+	StatementIDs []string    `json:"statementIDs"`
+	Data         [][]*string `json:"data"`
+	Metadata     *struct {
+		Columns []struct {
+			Name string `json:"name"`
+			Type string `json:"type"`
+		} `json:"columns"`
+		Context *struct {
+			DatabaseName string `json:"databaseName"`
+		} `json:"context"`
+		DataplaneRequest *struct {
+			Token string `json:"token"`
+			URI   string `json:"uri"`
+		} `json:"dataplaneRequest"`
+	} `json:"metadata"`
+}
+
+// call sends one request to srv with its token and decodes the answer.
+func call(srv *dstest.Server, method, url, body string) (int, resultSet) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		log.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+srv.Token())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rs resultSet
+	_ = json.NewDecoder(resp.Body).Decode(&rs)
+	return resp.StatusCode, rs
+}
+
+// submit POSTs one statement, the way the driver does (as JSON here).
+func submit(srv *dstest.Server, sql string) (int, resultSet) {
+	b, _ := json.Marshal(map[string]string{"statement": sql})
+	return call(srv, http.MethodPost, srv.URL()+"/statements", string(b))
+}
+
+func text(c *string) string {
+	if c == nil {
+		return "NULL"
+	}
+	return *c
+}
+
+// In a test, start the server with dstest.NewServer(t) and open it with
+// sql.Open("deltastream", srv.DSN()). This example talks HTTP directly.
+func Example() {
+	srv, err := dstest.New(dstest.WithToken("my-token"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+
+	srv.On("LIST DATABASES;").
+		Columns(dstest.Col("Name", "VARCHAR"), dstest.NotNullCol("IsDefault", "BOOLEAN")).
+		Rows([]any{"db1", true}, []any{"db2", false})
+
+	status, rs := submit(srv, "LIST DATABASES;")
+	fmt.Println(status, rs.SQLState)
+	for _, row := range rs.Data {
+		fmt.Println(text(row[0]), text(row[1]))
+	}
+	fmt.Println(strings.HasPrefix(srv.DSN(), "http://:my-token@127.0.0.1:"))
+	// Output:
+	// 200 00000
+	// db1 true
+	// db2 false
+	// true
+}
+
+func ExampleServer_On() {
+	srv, _ := dstest.New()
+	defer srv.Close()
+	srv.On("CREATE DATABASE db1;").Error("42P04", `database "db1" already exists`)
+	srv.On("USE DATABASE db2;").Context(dstest.Context{DatabaseName: "db2"})
+
+	_, rs := submit(srv, "CREATE DATABASE db1;")
+	fmt.Println(rs.SQLState, rs.Message)
+	_, rs = submit(srv, "USE DATABASE db2;")
+	fmt.Println(rs.Metadata.Context.DatabaseName)
+	_, rs = submit(srv, "DROP DATABASE db1;")
+	fmt.Println(rs.SQLState, rs.Message)
+	// Output:
+	// 42P04 database "db1" already exists
+	// db2
+	// XX000 dstest: no scripted answer for statement: DROP DATABASE db1;
+}
+
+func ExampleStatement_Times() {
+	srv, _ := dstest.New()
+	defer srv.Close()
+	srv.On("SELECT 1;").Times(1).HTTPError(http.StatusServiceUnavailable, `{"message":"try again"}`)
+	srv.On("SELECT 1;").Rows([]any{1})
+
+	for range 2 {
+		status, _ := submit(srv, "SELECT 1;")
+		fmt.Println(status)
+	}
+	fmt.Println(srv.Submitted("SELECT 1;"))
+	// Output:
+	// 503
+	// 200
+	// 2
+}
+
+func ExampleStatement_Hold() {
+	srv, _ := dstest.New()
+	defer srv.Close()
+	gate := srv.On("INSERT INTO s SELECT * FROM t;").Hold()
+
+	status, rs := submit(srv, "INSERT INTO s SELECT * FROM t;")
+	fmt.Println(status, rs.SQLState)
+	poll := srv.URL() + "/statements/" + rs.StatementID
+	status, _ = call(srv, http.MethodGet, poll, "")
+	fmt.Println(status)
+	gate.Release()
+	status, rs = call(srv, http.MethodGet, poll, "")
+	fmt.Println(status, rs.SQLState)
+	// Output:
+	// 202 03000
+	// 202
+	// 200 00000
+}
+
+func ExampleStatement_PartitionSize() {
+	srv, _ := dstest.New()
+	defer srv.Close()
+	srv.On("SELECT n FROM t;").Columns(dstest.Col("n", "INTEGER")).
+		Rows([]any{1}, []any{2}, []any{3}).PartitionSize(2)
+
+	_, rs := submit(srv, "SELECT n FROM t;")
+	fmt.Println(len(rs.Data), "rows in partition 0")
+	_, rs = call(srv, http.MethodGet, srv.URL()+"/statements/"+rs.StatementID+"?partitionID=1", "")
+	fmt.Println(len(rs.Data), "row in partition 1:", text(rs.Data[0][0]))
+	// Output:
+	// 2 rows in partition 0
+	// 1 row in partition 1: 3
+}
+
+func ExampleServer_Fault() {
+	srv, _ := dstest.New()
+	defer srv.Close()
+	srv.On("SELECT 1;").Rows([]any{1})
+	// Throttle the first request, then behave.
+	srv.Fault(func(r *dstest.Request, n int) *dstest.Fault {
+		if n == 1 {
+			return &dstest.Fault{Status: http.StatusTooManyRequests, Body: `{"message":"slow down"}`,
+				Header: http.Header{"Retry-After": {"1"}}}
+		}
+		return nil
+	})
+	for range 2 {
+		status, _ := submit(srv, "SELECT 1;")
+		fmt.Println(status)
+	}
+	fmt.Println(len(srv.Requests()))
+	// Output:
+	// 429
+	// 200
+	// 2
+}
+
+func ExampleStatement_Stream() {
+	srv, _ := dstest.New()
+	defer srv.Close()
+	stream := srv.On("SELECT * FROM pageviews;").Columns(dstest.Col("userid", "VARCHAR")).Stream()
+	go func() {
+		<-stream.Connected()
+		_ = stream.Push("User_1")
+		_ = stream.Push("User_2")
+		stream.Close()
+	}()
+
+	// What the driver does: submit, then follow metadata.dataplaneRequest.
+	_, rs := submit(srv, "SELECT * FROM pageviews;")
+	dp := rs.Metadata.DataplaneRequest
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(dp.URI, "http"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.CloseNow()
+	auth, _ := json.Marshal(map[string]string{"type": "auth", "accessToken": dp.Token, "sessionId": ""})
+	_ = conn.Write(ctx, websocket.MessageText, auth)
+	for {
+		_, msg, err := conn.Read(ctx)
+		if websocket.CloseStatus(err) == websocket.StatusNormalClosure {
+			fmt.Println("end of rows")
+			return
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		var frame struct {
+			Type string    `json:"type"`
+			Data []*string `json:"data"`
+		}
+		_ = json.Unmarshal(msg, &frame)
+		if frame.Type == "data" {
+			fmt.Println(frame.Type, text(frame.Data[0]))
+		} else {
+			fmt.Println(frame.Type)
+		}
+	}
+	// Output:
+	// metadata
+	// data User_1
+	// data User_2
+	// end of rows
+}

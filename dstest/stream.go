@@ -1,0 +1,175 @@
+package dstest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/deltastream-go/deltastream/internal/server"
+)
+
+// Errors returned by Stream.Push.
+var (
+	// ErrStreamClosed: the stream was ended with Close or Fail.
+	ErrStreamClosed = errors.New("dstest: stream closed")
+	// ErrClientGone: the client's connection has ended.
+	ErrClientGone = errors.New("dstest: stream client gone")
+	// ErrServerClosed: the server was closed.
+	ErrServerClosed = errors.New("dstest: server closed")
+)
+
+// Stream scripts a streaming statement (an interactive SELECT on a stream,
+// PRINT ENTITY): its answer hands out a dataplane WebSocket URI and token,
+// and rows flow over the WebSocket as the test pushes them. Get it with
+// Statement.Stream.
+//
+// When a client connects and authenticates, the server sends the metadata
+// frame (the script's Columns), then the script's Rows, then each pushed
+// row, until the test calls Close (a normal close frame) or Fail (an error
+// frame), the client closes the socket, or the server closes.
+//
+// A Stream is meant for one client connection: Connected and ClientClosed
+// describe the first one, and once it has ended Push fails with
+// ErrClientGone. Script a fresh Stream per run (e.g. with Times(1)) for a
+// test that runs the same streaming query twice. Methods are safe for
+// concurrent use.
+type Stream struct {
+	rows      chan *push
+	srvDone   <-chan struct{}
+	closed    chan struct{}
+	closeOnce sync.Once
+	failure   *server.StreamError // set before closed is closed
+
+	connOnce, goneOnce sync.Once
+	connected, gone    chan struct{}
+}
+
+type push struct {
+	row  []*string
+	done chan error // buffered; receives the result of the write
+}
+
+// Stream makes the statement a streaming one and returns its Stream.
+// Calling it again returns the same Stream.
+func (st *Statement) Stream() *Stream {
+	st.e.mu.Lock()
+	defer st.e.mu.Unlock()
+	if st.stream == nil {
+		st.stream = &Stream{
+			rows:      make(chan *push),
+			srvDone:   st.e.done,
+			closed:    make(chan struct{}),
+			connected: make(chan struct{}),
+			gone:      make(chan struct{}),
+		}
+	}
+	return st.stream
+}
+
+// Push sends one row to the connected client and returns once the frame
+// has been written. Cells convert as in Statement.Rows. A row pushed before
+// a client connects waits for one, so push from another goroutine or after
+// Connected is closed. Push returns ErrStreamClosed after Close or Fail,
+// ErrClientGone once the client's connection has ended, ErrServerClosed
+// once the server is closed.
+func (s *Stream) Push(cells ...any) error {
+	return s.PushContext(context.Background(), cells...)
+}
+
+// PushContext is Push that gives up with ctx.Err() when ctx ends first.
+func (s *Stream) PushContext(ctx context.Context, cells ...any) error {
+	p := &push{row: toRow(cells), done: make(chan error, 1)}
+	if err := s.ended(); err != nil {
+		return err
+	}
+	select {
+	case s.rows <- p:
+		return <-p.done
+	case <-s.closed:
+	case <-s.gone:
+	case <-s.srvDone:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return s.ended()
+}
+
+// ended returns why rows can no longer be pushed, or nil.
+func (s *Stream) ended() error {
+	for _, c := range []struct {
+		ch  <-chan struct{}
+		err error
+	}{{s.closed, ErrStreamClosed}, {s.srvDone, ErrServerClosed}, {s.gone, ErrClientGone}} {
+		select {
+		case <-c.ch:
+			return c.err
+		default:
+		}
+	}
+	return nil
+}
+
+// Close ends the stream with a normal WebSocket close after the rows
+// pushed so far; a client that connects later gets the metadata and the
+// scripted Rows, then the close. Close and Fail are idempotent; the first
+// call wins.
+func (s *Stream) Close() { s.end(nil) }
+
+// Fail ends the stream with an error frame {"type":"error","sqlCode":
+// sqlCode,"message":message} followed by a close.
+func (s *Stream) Fail(sqlCode, message string) {
+	s.end(&server.StreamError{SQLCode: sqlCode, Message: message})
+}
+
+func (s *Stream) end(failure *server.StreamError) {
+	s.closeOnce.Do(func() {
+		s.failure = failure
+		close(s.closed)
+	})
+}
+
+// Connected is closed when a client has authenticated and has been sent the
+// metadata frame.
+func (s *Stream) Connected() <-chan struct{} { return s.connected }
+
+// ClientClosed is closed when the first client's connection has ended:
+// the client closed the socket or went away, the stream ended it (Close,
+// Fail), or the server closed.
+func (s *Stream) ClientClosed() <-chan struct{} { return s.gone }
+
+// streamRun serves one submission of a streaming script.
+type streamRun struct {
+	s       *Stream
+	initial [][]*string
+}
+
+// Serve implements server.Stream.
+func (r *streamRun) Serve(ctx context.Context, send func(context.Context, []*string) error) error {
+	s := r.s
+	defer s.goneOnce.Do(func() { close(s.gone) })
+	s.connOnce.Do(func() { close(s.connected) })
+	for _, row := range r.initial {
+		if err := send(ctx, row); err != nil {
+			return err
+		}
+	}
+	for {
+		select {
+		case p := <-s.rows:
+			err := send(ctx, p.row)
+			if err != nil {
+				p.done <- fmt.Errorf("%w: %v", ErrClientGone, err)
+				return err
+			}
+			p.done <- nil
+		case <-s.closed:
+			if s.failure != nil {
+				return s.failure
+			}
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}

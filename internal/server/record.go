@@ -1,0 +1,86 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/deltastream-go/deltastream/internal/wire"
+)
+
+// Request is the record of one HTTP request the server received.
+type Request struct {
+	Method string
+	Path   string
+	Query  url.Values
+	// Header is a copy of the request header, Authorization included, so
+	// that tests can check which token was sent.
+	Header http.Header
+	// Statement is the decoded request of a POST to the statements route;
+	// nil for other requests and for bodies that could not be decoded.
+	Statement *wire.StatementRequest
+	// Attachments are the attachments of a POST to the statements route.
+	Attachments []Attachment
+}
+
+// call is a request whose body has been read (and, for a submission,
+// decoded) before it is routed.
+type call struct {
+	rec     Request
+	sub     *wire.StatementRequest
+	atts    []Attachment
+	bodyErr error // reading or decoding the body failed
+	tooBig  bool
+}
+
+// readCall reads and decodes the body of r and builds its record.
+func (s *Server) readCall(w http.ResponseWriter, r *http.Request) *call {
+	c := &call{rec: Request{
+		Method: r.Method,
+		Path:   r.URL.Path,
+		Query:  r.URL.Query(),
+		Header: r.Header.Clone(),
+	}}
+	if r.Method != http.MethodPost {
+		return c
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		c.tooBig = errors.As(err, &mbe)
+		c.bodyErr = err
+		return c
+	}
+	if r.URL.Path != s.base+"/statements" {
+		return c
+	}
+	c.sub, c.atts, c.bodyErr = decodeSubmission(r.Header.Get("Content-Type"), body)
+	c.rec.Statement, c.rec.Attachments = c.sub, c.atts
+	return c
+}
+
+// record appends a request record and returns its 1-based number.
+func (s *Server) record(r Request) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, r)
+	return len(s.requests)
+}
+
+// Requests returns a copy of the records of every request received so far,
+// in arrival order. The records share header maps and attachment bytes with
+// the server: treat them as read-only.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// ResetRequests forgets the recorded requests; request numbering passed to
+// the fault hook restarts at 1.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	s.requests = nil
+	s.mu.Unlock()
+}

@@ -1,0 +1,121 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/deltastream-go/deltastream/internal/wire"
+)
+
+// authTimeout bounds the wait for the client's auth frame.
+const authTimeout = 10 * time.Second
+
+// emptyHeaders is the `headers` member of every server frame.
+var emptyHeaders = json.RawMessage("{}")
+
+// serveWebSocket serves the dataplane WebSocket of streaming statement id:
+// it waits for the auth frame, checks the dataplane token, sends the
+// metadata frame and hands the connection to the statement's Stream.
+func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, id string) {
+	st := s.lookup(id)
+	if st == nil || st.kind != kindStreaming {
+		writeError(w, http.StatusNotFound, "streaming statement "+id+" not found")
+		return
+	}
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		// Clients of this API are programs, not browsers: accept any origin.
+		InsecureSkipVerify: true,
+	})
+	if err != nil {
+		return // Accept has answered the handshake with an error
+	}
+	defer c.CloseNow()
+
+	ctx, cancel := context.WithCancel(s.ctx)
+	defer cancel()
+
+	if code, msg := s.authenticate(ctx, c, st); code != "" {
+		if ctx.Err() == nil {
+			_ = writeFrame(ctx, c, &wire.Frame{Type: wire.FrameError, Headers: emptyHeaders, Message: msg, SQLCode: code})
+			_ = c.Close(websocket.StatusPolicyViolation, "authentication failed")
+		}
+		return
+	}
+	cols := st.out.Columns
+	if cols == nil {
+		cols = []wire.Column{}
+	}
+	if err := writeFrame(ctx, c, &wire.Frame{Type: wire.FrameMetadata, Headers: emptyHeaders, Columns: cols}); err != nil {
+		return
+	}
+
+	connCtx := c.CloseRead(ctx) // ends when the client closes or goes away
+	send := func(ctx context.Context, row []*string) error {
+		if row == nil {
+			row = []*string{}
+		}
+		return writeFrame(ctx, c, &wire.Frame{Type: wire.FrameData, Headers: emptyHeaders, Data: row})
+	}
+	err = st.out.Stream.Serve(connCtx, send)
+	if connCtx.Err() != nil {
+		return // client gone or server closing: CloseNow
+	}
+	var se *StreamError
+	if errors.As(err, &se) {
+		if werr := writeFrame(ctx, c, &wire.Frame{Type: wire.FrameError, Headers: emptyHeaders, Message: se.Message, SQLCode: se.SQLCode}); werr != nil {
+			return
+		}
+	} else if err != nil {
+		_ = c.Close(websocket.StatusInternalError, "stream failed")
+		return
+	}
+	s.closeGracefully(c)
+}
+
+// closeGracefully sends a normal close frame and waits for the client's
+// answer, unless the server closes meanwhile.
+func (s *Server) closeGracefully(c *websocket.Conn) {
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-s.ctx.Done():
+			_ = c.CloseNow()
+		case <-done:
+		}
+	}()
+	_ = c.Close(websocket.StatusNormalClosure, "")
+}
+
+// authenticate reads the auth frame and checks its token; it returns an
+// SQL code and message when the client may not proceed.
+func (s *Server) authenticate(ctx context.Context, c *websocket.Conn, st *statement) (code, msg string) {
+	actx, cancel := context.WithTimeout(ctx, authTimeout)
+	defer cancel()
+	typ, b, err := c.Read(actx)
+	if err != nil {
+		return "42501", "no auth frame received"
+	}
+	var auth wire.AuthFrame
+	if typ != websocket.MessageText || json.Unmarshal(b, &auth) != nil || auth.Type != wire.FrameAuth {
+		return "42501", `the first frame must be a text frame {"type":"auth","accessToken":...}`
+	}
+	if auth.AccessToken == "" || s.byDataplaneToken(auth.AccessToken, s.clock.Now()) != st {
+		return "42501", "invalid or expired dataplane token"
+	}
+	return "", ""
+}
+
+// writeFrame writes one JSON frame.
+func writeFrame(ctx context.Context, c *websocket.Conn, f *wire.Frame) error {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return c.Write(ctx, websocket.MessageText, b)
+}
