@@ -1,0 +1,150 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/require"
+)
+
+// mirrorResultSet is ResultSet with raw cells, to tell which bodies
+// encoding/json rejects only because a cell is a number or boolean.
+type mirrorResultSet struct {
+	SQLState     string              `json:"sqlState"`
+	Message      string              `json:"message,omitempty"`
+	StatementID  string              `json:"statementID"`
+	StatementIDs []string            `json:"statementIDs,omitempty"`
+	CreatedOn    int64               `json:"createdOn"`
+	Metadata     *Metadata           `json:"metadata,omitempty"`
+	Data         [][]json.RawMessage `json:"data,omitempty"`
+}
+
+// liberalCells converts raw cells the way the decoder reads them, reporting
+// whether any cell is a number or boolean, and whether all are scalars.
+func liberalCells(raw []json.RawMessage) (cells []*string, nonString, ok bool) {
+	cells = make([]*string, len(raw))
+	for i, c := range raw {
+		switch {
+		case len(c) == 0 || string(c) == "null":
+		case c[0] == '"':
+			var s string
+			if json.Unmarshal(c, &s) != nil {
+				return nil, false, false
+			}
+			cells[i] = &s
+		case c[0] == '{' || c[0] == '[':
+			return nil, false, false
+		default:
+			s := string(c)
+			cells[i] = &s
+			nonString = true
+		}
+	}
+	return cells, nonString, true
+}
+
+var fuzzBodySeeds = []string{
+	sampleBody,
+	`{"sqlState":"03000","statementID":"s","createdOn":5}`,
+	`{"data":null,"DATA":[["a"]]}`,
+	`{"data":[["a"]],"sqlState":"00000","metadata":{"encoding":"json"}}`,
+	`{"x":{"y":[1,2.5e3,-0,true,false,null,"\u0041"]},"data":[null,["z"]],"z":[]}`,
+	`{"SQLSTATE":"1","ſqlState":"2","Message":"m","\u0064ata":[]}`,
+	`{"metadata":{"encoding":"a"},"data":[],"metadata":{"columns":[{"name":"n","type":"T","nullable":false,"length":3}]}}`,
+	" null ",
+	"{\"data\":[[\"a\xffb\", \"\\ud800\", \"\\udc00\\ud800x\", \"\\ud800\\u0041\", \"\xed\xa0\x80\"]]}",
+	`{"data":[[1,-2.5e-3,true,false,0]]}`,
+	`{"data":[["a",{"k":1}]]}`,
+	`{"data":[["a"]],"data":[["b"]]}`,
+	`{"createdOn":"x"}`,
+	`{"createdOn":1e3}`,
+	`{"statementIDs":["a","b"],"statementIDs":null,"message":"\"\\\/\b\f\n\r\t"}`,
+	`{"data":[["\ud83d\ude00","é€😀"]]} `,
+	`{"data":[["a",]]}`,
+	`{"data":["a"]}`,
+	`[]`,
+	`{"metadata":{"dataplaneRequest":{"token":"t","uri":"wss://x/v2/print/1","statementID":"s","requestType":"streaming"},"context":{"schemaName":"s"}}}`,
+}
+
+func FuzzDecoder(f *testing.F) {
+	for _, s := range fuzzBodySeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := decodeAll(bytes.NewReader(body))
+		// Buffer boundaries must not matter.
+		small, smallErr := decodeAll(iotest.OneByteReader(bytes.NewReader(body)), WithBufferSize(16))
+		require.Equal(t, err == nil, smallErr == nil, "buffer size changes the outcome: %v / %v", err, smallErr)
+		if err == nil {
+			require.Equal(t, got, small)
+		} else {
+			require.Equal(t, err.Error(), smallErr.Error())
+			var de *DecodeError
+			require.ErrorAs(t, err, &de)
+		}
+
+		var ref ResultSet
+		refErr := json.Unmarshal(body, &ref)
+		if refErr == nil {
+			if errors.Is(err, ErrDuplicateData) {
+				return // documented: rows were streamed before the second "data"
+			}
+			require.NoError(t, err, "encoding/json accepts %q", body)
+			require.Equal(t, ref.Data != nil, got.hasRows)
+			require.Equal(t, strs2(ref.Data), strs2(got.rows))
+			ref.Data = nil
+			require.Equal(t, ref, got.head)
+			return
+		}
+		if err != nil {
+			return
+		}
+		// Accepted although encoding/json rejects it: only number or boolean
+		// cells may be the reason.
+		var m mirrorResultSet
+		require.NoError(t, json.Unmarshal(body, &m), "decoder accepts %q, encoding/json says %v", body, refErr)
+		nonString := false
+		require.Len(t, got.rows, len(m.Data))
+		for i, raw := range m.Data {
+			cells, ns, ok := liberalCells(raw)
+			require.True(t, ok, "row %d of %q", i, body)
+			nonString = nonString || ns
+			require.Equal(t, strs(cells), strs(got.rows[i]), "row %d", i)
+		}
+		require.True(t, nonString, "decoder accepts %q, encoding/json says %v", body, refErr)
+		require.Equal(t, m.Data != nil, got.hasRows)
+		require.Equal(t, ResultSet{SQLState: m.SQLState, Message: m.Message, StatementID: m.StatementID,
+			StatementIDs: m.StatementIDs, CreatedOn: m.CreatedOn, Metadata: m.Metadata}, got.head)
+	})
+}
+
+func FuzzDecodeRow(f *testing.F) {
+	for _, s := range []string{`["a",null,"\u00e9"]`, ` [ ] `, `null`, `[1,true,false,-0.5E+2]`, `["a",{}]`,
+		`{"a":1}`, `"a"`, `["a"] x`, `["a",]`, "[\"\\ud800\\udc00\xff\"]", `[["a"]]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var row Row
+		err := DecodeRow(b, &row)
+		var ref []*string
+		refErr := json.Unmarshal(b, &ref)
+		if refErr == nil {
+			require.NoError(t, err, "encoding/json accepts %q", b)
+			require.Equal(t, strs(ref), strs(rowStrings(&row)))
+			return
+		}
+		if err != nil {
+			var de *DecodeError
+			require.ErrorAs(t, err, &de)
+			return
+		}
+		var m []json.RawMessage
+		require.NoError(t, json.Unmarshal(b, &m), "DecodeRow accepts %q, encoding/json says %v", b, refErr)
+		cells, nonString, ok := liberalCells(m)
+		require.True(t, ok && nonString, "DecodeRow accepts %q, encoding/json says %v", b, refErr)
+		require.Equal(t, strs(cells), strs(rowStrings(&row)))
+	})
+}
