@@ -139,10 +139,11 @@ func (c *Conn) exec(ctx context.Context, query string) (driver.Result, error) {
 		}
 		next, err := c.fetch(ctx, &c.client.cp, id, -1)
 		if err != nil {
+			reportInfo(ctx, id, i+1, nil)
 			return nil, batchError(err, i+1)
 		}
 		c.session.adopt(metaContext(next.rs))
-		reportInfo(ctx, StatementInfo{ID: id, Position: i + 1, Columns: columnInfos(metaColumns(next.rs))})
+		reportInfo(ctx, id, i+1, next.rs)
 		next.close()
 	}
 	return &result{id: st.rs.StatementID, ids: ids}, nil
@@ -180,40 +181,46 @@ func (c *Conn) run(ctx context.Context, query string) (*resultStream, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := openResult(resp, "")
+	st, err := openResult(resp, "", -1)
 	if err != nil {
 		return nil, err
 	}
 	id := st.rs.StatementID
-	batch := len(st.rs.StatementIDs) > 1
+	// The statement ids of a batch come with the answer to the submission
+	// only (also when it is a 202): keep them across the polls.
+	ids := st.rs.StatementIDs
+	batch := len(ids) > 1
+	pos := 0
+	if batch {
+		pos = 1
+	}
 	if st.running() {
 		st.close()
 		if id == "" {
 			return nil, errors.New("deltastream: the service accepted the statement without a statement id")
 		}
 		if st, err = c.await(ctx, &c.client.cp, id, -1, start); err != nil {
+			reportInfo(ctx, id, pos, nil)
 			if batch {
 				err = batchError(err, 1)
 			}
 			return nil, err
 		}
-		if len(st.rs.StatementIDs) == 0 {
-			st.rs.StatementIDs = append(st.rs.StatementIDs, id)
+		if len(ids) == 0 {
+			ids = []string{id}
 		}
+		st.rs.StatementIDs = ids
 	}
 	if err := st.sqlError(""); err != nil {
 		st.close()
+		reportInfo(ctx, st.rs.StatementID, pos, nil)
 		if batch {
 			err = batchError(err, 1)
 		}
 		return nil, err
 	}
 	c.session.adopt(metaContext(st.rs))
-	pos := 0
-	if batch {
-		pos = 1
-	}
-	reportInfo(ctx, StatementInfo{ID: id, Position: pos, Columns: columnInfos(metaColumns(st.rs))})
+	reportInfo(ctx, id, pos, st.rs)
 	return st, nil
 }
 

@@ -111,7 +111,8 @@ func TestBatchExecReportsFailingPosition(t *testing.T) {
 	assert.Equal(t, 2, de.Position)
 	assert.True(t, deltastream.IsAlreadyExists(err))
 	assert.Contains(t, err.Error(), "statement 2 of batch")
-	assert.Len(t, ids, 1, "the first statement succeeded and was reported")
+	assert.Len(t, ids, 2, "both statements the service ran are reported, the failing one too")
+	assert.Equal(t, deltastream.StatementIDOf(err), ids[1])
 
 	_, err = db.ExecContext(ctx, "CREATE DATABASE a; CREATE DATABASE c;")
 	require.NoError(t, err)

@@ -3,6 +3,7 @@ package deltastream
 import (
 	"context"
 	"database/sql/driver"
+	"fmt"
 	"time"
 )
 
@@ -51,4 +52,23 @@ func (c *Connector) Close() error {
 		c.client.http.CloseIdleConnections()
 	}
 	return nil
+}
+
+// String describes the connector by its DSN, with the token masked.
+func (c Connector) String() string {
+	if c.cfg == nil {
+		return "deltastream.Connector()"
+	}
+	return "deltastream.Connector(" + c.cfg.String() + ")"
+}
+
+// Format masks the token for every verb: without it, %s and %q would print
+// the unexported *Config field by field, token included (fmt cannot call
+// the Config's own Format on an unexported field).
+func (c Connector) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", c.String())
+		return
+	}
+	_, _ = f.Write([]byte(c.String()))
 }

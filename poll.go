@@ -82,20 +82,25 @@ func (r *resultStream) running() bool {
 	return r.status == http.StatusAccepted || r.rs.SQLState == wire.StateRunning
 }
 
-// openResult decodes the header of an answer.
-func openResult(resp *http.Response, id string) (*resultStream, error) {
+// openResult decodes the header of an answer about statement id, partition
+// part (part < 0: a submission or status answer); its errors name both.
+func openResult(resp *http.Response, id string, part int) (*resultStream, error) {
+	op := "reading the answer"
+	if part >= 0 {
+		op = fmt.Sprintf("partition %d: reading the answer", part)
+	}
 	dec := decoderPool.Get().(*wire.Decoder)
 	dec.Reset(resp.Body)
 	st := &resultStream{status: resp.StatusCode, dec: dec, body: resp.Body}
 	rs, err := dec.Head()
 	if err != nil {
 		st.close()
-		return nil, withStatement(id, "reading the answer", err)
+		return nil, withStatement(id, op, err)
 	}
 	st.rs = rs
 	if rs.SQLState == "" && resp.StatusCode == http.StatusOK {
 		st.close()
-		return nil, withStatement(id, "reading the answer", fmt.Errorf("answer has no sqlState"))
+		return nil, withStatement(id, op, fmt.Errorf("answer has no sqlState"))
 	}
 	return st, nil
 }
@@ -126,7 +131,7 @@ func (c *Conn) await(ctx context.Context, ep *endpoint, id string, part int, sta
 		if err != nil {
 			return nil, withStatement(id, "polling", err)
 		}
-		st, err := openResult(resp, id)
+		st, err := openResult(resp, id, part)
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +155,7 @@ func (c *Conn) fetch(ctx context.Context, ep *endpoint, id string, part int) (*r
 	if err != nil {
 		return nil, withStatement(id, fmt.Sprintf("fetching partition %d", max(part, 0)), err)
 	}
-	st, err := openResult(resp, id)
+	st, err := openResult(resp, id, part)
 	if err != nil {
 		return nil, err
 	}

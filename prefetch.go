@@ -148,7 +148,7 @@ func (c *Conn) fetchBuffered(ctx context.Context, ep *endpoint, id string, part 
 		return nil, partitionError(id, part, err)
 	}
 	resp.Body = readAhead(resp.Body, prefetchBuffer)
-	st, err := openResult(resp, id)
+	st, err := openResult(resp, id, part)
 	if err != nil {
 		return nil, partitionError(id, part, err)
 	}

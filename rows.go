@@ -273,10 +273,11 @@ func (r *rows) NextResultSet() error {
 	id := r.ids[r.pos]
 	st, err := r.c.fetch(r.ctx, &r.c.client.cp, id, -1)
 	if err != nil {
+		reportInfo(r.ctx, id, r.pos+1, nil)
 		return r.fail(batchError(err, r.pos+1))
 	}
 	r.c.session.adopt(metaContext(st.rs))
-	reportInfo(r.ctx, StatementInfo{ID: id, Position: r.pos + 1, Columns: columnInfos(metaColumns(st.rs))})
+	reportInfo(r.ctx, id, r.pos+1, st.rs)
 	if err := r.open(st, &r.c.client.cp, id); err != nil {
 		return r.fail(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/deltastream-go/deltastream/internal/types"
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
 
@@ -107,10 +108,18 @@ func WithStatementInfo(ctx context.Context, fn func(StatementInfo)) context.Cont
 	return context.WithValue(ctx, infoKey{}, fn)
 }
 
-func reportInfo(ctx context.Context, info StatementInfo) {
-	if fn, ok := ctx.Value(infoKey{}).(func(StatementInfo)); ok && fn != nil {
-		fn(info)
+// reportInfo tells the WithStatementInfo hook of ctx, if any, about the
+// statement id at position pos; rs, when not nil, is its answer.
+func reportInfo(ctx context.Context, id string, pos int, rs *wire.ResultSet) {
+	fn, ok := ctx.Value(infoKey{}).(func(StatementInfo))
+	if !ok || fn == nil {
+		return
 	}
+	info := StatementInfo{ID: id, Position: pos}
+	if rs != nil {
+		info.Columns = columnInfos(metaColumns(rs))
+	}
+	fn(info)
 }
 
 func columnInfos(cols []wire.Column) []ColumnInfo {
@@ -119,7 +128,10 @@ func columnInfos(cols []wire.Column) []ColumnInfo {
 	}
 	out := make([]ColumnInfo, len(cols))
 	for i, c := range cols {
-		out[i] = ColumnInfo{Name: c.Name, Type: c.Type, Nullable: c.IsNullable()}
+		// Like ColumnTypeNullable: a type string ending in NOT NULL is not
+		// nullable whatever the metadata flag says.
+		col := types.NewColumn(c.Name, c.Type, c.IsNullable(), nil, nil, nil)
+		out[i] = ColumnInfo{Name: c.Name, Type: c.Type, Nullable: col.Nullable}
 	}
 	return out
 }
