@@ -35,6 +35,8 @@ type rows struct {
 	rowN   int // rows read in the current partition
 	pf     *prefetcher
 	row    wire.Row
+	text   []int // indexes of the columns whose values are strings
+	strs   types.RowStrings
 
 	// Batch.
 	ids []string
@@ -110,10 +112,14 @@ func (r *rows) open(st *resultStream, ep *endpoint, id string) error {
 	}
 	r.cols = make([]*types.Column, len(md.Columns))
 	r.names = make([]string, len(md.Columns))
+	r.text = r.text[:0]
 	for i := range md.Columns {
 		wc := &md.Columns[i]
 		r.cols[i] = types.NewColumn(wc.Name, wc.Type, wc.IsNullable(), wc.Length, wc.Precision, wc.Scale)
 		r.names[i] = wc.Name
+		if r.cols[i].Text() {
+			r.text = append(r.text, i)
+		}
 	}
 	switch {
 	case md.PartitionInfo == nil:
@@ -166,6 +172,13 @@ func (r *rows) convert(dest []driver.Value) error {
 	if n := r.row.Len(); n != len(r.cols) {
 		return r.fail(r.partError(fmt.Errorf("row %d has %d cells, but the result has %d columns", r.rowN, n, len(r.cols))))
 	}
+	// The strings of a row share one allocation.
+	n := 0
+	for _, i := range r.text {
+		cell, _ := r.row.Cell(i)
+		n += len(cell)
+	}
+	r.strs.Reset(n)
 	loc := r.c.connector.loc
 	for i, col := range r.cols {
 		cell, null := r.row.Cell(i)
@@ -173,7 +186,7 @@ func (r *rows) convert(dest []driver.Value) error {
 			dest[i] = nil
 			continue
 		}
-		v, err := col.Convert(cell, loc)
+		v, err := col.ConvertRow(cell, loc, &r.strs)
 		if err != nil {
 			return r.fail(r.partError(fmt.Errorf("row %d: %w", r.rowN, err)))
 		}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // ValueError reports a cell that does not hold a valid value of its
@@ -77,10 +78,13 @@ func (c *Column) valueError(cell []byte, reason string) error {
 // one space; should a plain TIMESTAMP value carry one, the instant is
 // returned in UTC.
 func (c *Column) Convert(cell []byte, loc *time.Location) (driver.Value, error) {
-	k := KindOther
-	if c.Type != nil {
-		k = c.Type.kind
-	}
+	return c.ConvertRow(cell, loc, nil)
+}
+
+// ConvertRow is Convert taking the strings it returns from strs, the
+// block of the row being converted (see RowStrings).
+func (c *Column) ConvertRow(cell []byte, loc *time.Location, strs *RowStrings) (driver.Value, error) {
+	k := c.kind()
 	switch k {
 	case KindTinyInt, KindSmallInt, KindInteger, KindBigInt:
 		v, st := parseInteger(cell)
@@ -99,7 +103,7 @@ func (c *Column) Convert(cell []byte, loc *time.Location) (driver.Value, error) 
 		if !isDecimal(cell) {
 			return nil, c.valueError(cell, "is not a decimal number")
 		}
-		return string(cell), nil
+		return strs.String(cell), nil
 	case KindBoolean:
 		if v, ok := parseBool(cell); ok {
 			return v, nil
@@ -117,7 +121,7 @@ func (c *Column) Convert(cell []byte, loc *time.Location) (driver.Value, error) 
 		}
 		return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), nil
 	case KindTime:
-		return c.convertTime(cell)
+		return c.convertTime(cell, strs)
 	case KindTimestamp:
 		dt, ok := parseDateTime(cell)
 		if !ok {
@@ -134,16 +138,18 @@ func (c *Column) Convert(cell []byte, loc *time.Location) (driver.Value, error) 
 		}
 		return dt.time(loc), nil
 	}
-	return string(cell), nil
+	return strs.String(cell), nil
 }
 
 func (c *Column) convertFloat(cell []byte) (driver.Value, error) {
 	// strconv also accepts hexadecimal floats and digit separators, which
 	// no DeltaStream value uses.
-	if len(cell) == 0 || bytes.ContainsAny(cell, "_xXpP") {
+	if len(cell) == 0 || hasFloatExtras(cell) {
 		return nil, c.valueError(cell, "is not a number")
 	}
-	f, err := strconv.ParseFloat(string(cell), 64)
+	// The string does not escape (the error is only inspected), so it can
+	// view cell without a copy.
+	f, err := strconv.ParseFloat(unsafe.String(&cell[0], len(cell)), 64)
 	if err != nil {
 		if errors.Is(err, strconv.ErrRange) {
 			return nil, c.valueError(cell, "is out of range for "+kindNames[c.Type.kind])
@@ -153,7 +159,19 @@ func (c *Column) convertFloat(cell []byte) (driver.Value, error) {
 	return f, nil
 }
 
-func (c *Column) convertTime(cell []byte) (driver.Value, error) {
+// hasFloatExtras reports the characters of hexadecimal floats and digit
+// separators, which strconv accepts and no DeltaStream value uses.
+func hasFloatExtras(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case '_', 'x', 'X', 'p', 'P':
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Column) convertTime(cell []byte, strs *RowStrings) (driver.Value, error) {
 	_, _, _, _, n, ok := parseClock(cell)
 	if !ok || n != len(cell) {
 		return nil, c.valueError(cell, "is not a time of day (hh:mm:ss[.fffffffff])")
@@ -161,7 +179,7 @@ func (c *Column) convertTime(cell []byte) (driver.Value, error) {
 	if n == clockShortLen { // hh:mm: Java leaves out zero seconds
 		return string(cell) + ":00", nil
 	}
-	return string(cell), nil
+	return strs.String(cell), nil
 }
 
 // Ranges of the integer kinds.
