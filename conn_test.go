@@ -224,3 +224,8 @@ func TestConnectorConfig(t *testing.T) {
 	defer db2.Close()
 	require.ErrorContains(t, db2.Ping(), "token provider: vault sealed")
 }
+
+func TestNewConnectorNil(t *testing.T) {
+	_, err := deltastream.NewConnector(nil)
+	require.ErrorContains(t, err, "nil Config")
+}

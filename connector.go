@@ -19,6 +19,9 @@ type Connector struct {
 // NewConnector validates cfg and returns a connector for sql.OpenDB. cfg is
 // copied; later changes to it have no effect.
 func NewConnector(cfg *Config) (*Connector, error) {
+	if cfg == nil {
+		return nil, fmt.Errorf("%w: nil Config: use NewConfig or ParseDSN", errDSN)
+	}
 	cfg = cfg.Clone()
 	if err := cfg.validate(); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -126,28 +127,56 @@ func (b *bufferedBody) Close() error {
 
 // readAhead reads up to limit bytes of body into a pooled buffer. When the
 // whole body fit, the network body is closed at once, freeing its HTTP
-// connection for the next request.
-func readAhead(body io.ReadCloser, limit int64) io.ReadCloser {
+// connection for the next request. A body that breaks while being read
+// ahead is released and its error returned: no row of it has been handed
+// out, so the caller may fetch it again.
+func readAhead(body io.ReadCloser, limit int64) (io.ReadCloser, error) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	_, err := buf.ReadFrom(io.LimitReader(body, limit))
-	if err == nil && int64(buf.Len()) < limit {
+	if err != nil {
 		body.Close()
-		return &bufferedBody{Reader: bytes.NewReader(buf.Bytes()), buf: buf}
+		buf.Reset()
+		bufPool.Put(buf)
+		return nil, err
 	}
-	// The body is larger than the limit, or failed midway: the error
-	// surfaces when the reader reaches it.
-	return &bufferedBody{Reader: io.MultiReader(bytes.NewReader(buf.Bytes()), body), buf: buf, rest: body}
+	if int64(buf.Len()) < limit {
+		body.Close()
+		return &bufferedBody{Reader: bytes.NewReader(buf.Bytes()), buf: buf}, nil
+	}
+	// A larger body streams its rest when the reader reaches it.
+	return &bufferedBody{Reader: io.MultiReader(bytes.NewReader(buf.Bytes()), body), buf: buf, rest: body}, nil
 }
 
 // fetchBuffered is fetch for a prefetched partition: the body is read ahead
-// into memory so that the network overlaps the caller's scanning.
+// into memory so that the network overlaps the caller's scanning. A body
+// that breaks while being read ahead is fetched again, within the retry
+// budget.
 func (c *Conn) fetchBuffered(ctx context.Context, ep *endpoint, id string, part int) (*resultStream, error) {
 	start := time.Now()
-	resp, err := c.client.getStatement(ctx, ep, id, part, c.params())
-	if err != nil {
-		return nil, partitionError(id, part, err)
+	var deadline time.Time
+	if c.client.retryTO > 0 {
+		deadline = start.Add(c.client.retryTO)
 	}
-	resp.Body = readAhead(resp.Body, prefetchBuffer)
+	var resp *http.Response
+	for attempt := 1; ; attempt++ {
+		var err error
+		resp, err = c.client.getStatement(ctx, ep, id, part, c.params())
+		if err != nil {
+			return nil, partitionError(id, part, err)
+		}
+		body, err := readAhead(resp.Body, prefetchBuffer)
+		if err == nil {
+			resp.Body = body
+			break
+		}
+		if ctx.Err() != nil {
+			return nil, partitionError(id, part, ctx.Err())
+		}
+		if !c.client.backoff(ctx, attempt, 0, deadline) {
+			return nil, partitionError(id, part, &networkError{op: "GET partition body", attempts: attempt, err: err})
+		}
+		c.client.log.DebugContext(ctx, "deltastream: partition body broke, fetching it again", "partition", part, "attempt", attempt, "error", err)
+	}
 	st, err := openResult(resp, id, part)
 	if err != nil {
 		return nil, partitionError(id, part, err)

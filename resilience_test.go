@@ -402,7 +402,10 @@ func TestResilPartitionBodyBroken(t *testing.T) {
 				h := installHook(srv, isPart1, firstN(1, tc.fault))
 				got, id, err := queryInts(context.Background(), db, resilSQL)
 				assert.Equal(t, 1, srv.Submitted(resilSQL))
-				if tc.retry || err == nil {
+				// A prefetched partition is read ahead before any of its rows
+				// is handed out, so a body reset midway is fetched again.
+				refetch := prefetch == "prefetch=2" && tc.fault.ResetAfter > 0
+				if tc.retry || refetch {
 					require.NoError(t, err)
 					assert.Equal(t, resilRows, got)
 					hits, _ := h.counts()
