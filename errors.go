@@ -244,10 +244,12 @@ type statementError struct {
 }
 
 func (e *statementError) Error() string {
+	// The cause may be one of ours: say "deltastream:" once.
+	cause := strings.TrimPrefix(e.err.Error(), "deltastream: ")
 	if e.op != "" {
-		return fmt.Sprintf("deltastream: statement %s: %s: %v", e.id, e.op, e.err)
+		return fmt.Sprintf("deltastream: statement %s: %s: %s", e.id, e.op, cause)
 	}
-	return fmt.Sprintf("deltastream: statement %s: %v", e.id, e.err)
+	return fmt.Sprintf("deltastream: statement %s: %s", e.id, cause)
 }
 
 func (e *statementError) Unwrap() error { return e.err }

@@ -116,7 +116,9 @@ func (s *streamRows) start(token, sessionID string) error {
 		f, err := s.readFrame()
 		if err != nil {
 			if err == io.EOF {
-				// Closed before metadata: an empty stream.
+				// Closed before metadata: an empty stream. Remember the
+				// end: the socket is gone, Next must not read it again.
+				s.err = io.EOF
 				return nil
 			}
 			return err
@@ -168,6 +170,9 @@ func (s *streamRows) readError(err error) error {
 	}
 	if code := websocket.CloseStatus(err); code != -1 {
 		return withStatement(s.id, "dataplane", fmt.Errorf("stream closed with status %d: %w", code, err))
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return withStatement(s.id, "dataplane", fmt.Errorf("the connection ended without a close frame: %w", err))
 	}
 	return withStatement(s.id, "dataplane", err)
 }

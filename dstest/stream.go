@@ -77,7 +77,9 @@ func (s *Stream) Push(cells ...any) error {
 	return s.PushContext(context.Background(), cells...)
 }
 
-// PushContext is Push that gives up with ctx.Err() when ctx ends first.
+// PushContext is Push that gives up with ctx.Err() when ctx ends first,
+// also while the row is being written to a client that does not read (the
+// row may then still reach the client).
 func (s *Stream) PushContext(ctx context.Context, cells ...any) error {
 	p := &push{row: toRow(cells), done: make(chan error, 1)}
 	if err := s.ended(); err != nil {
@@ -85,7 +87,15 @@ func (s *Stream) PushContext(ctx context.Context, cells ...any) error {
 	}
 	select {
 	case s.rows <- p:
-		return <-p.done
+		// The row is being written; if the client does not read, the
+		// write blocks until it does or goes away. Give up on ctx then,
+		// although the row may still reach the client later.
+		select {
+		case err := <-p.done:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	case <-s.closed:
 	case <-s.gone:
 	case <-s.srvDone:
