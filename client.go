@@ -46,6 +46,11 @@ type client struct {
 	log     *slog.Logger
 	reqTO   time.Duration
 	retryTO time.Duration
+
+	// boundary delimits the multipart bodies of submissions without
+	// attachments; ctype is their Content-Type.
+	boundary string
+	ctype    string
 }
 
 func newClient(cfg *Config) *client {
@@ -61,13 +66,16 @@ func newClient(cfg *Config) *client {
 	if log == nil {
 		log = slog.New(discardHandler{})
 	}
+	boundary := multipart.NewWriter(io.Discard).Boundary()
 	return &client{
-		http:    hc,
-		cp:      endpoint{base: cfg.baseURL(), tokens: newTokenSource(cfg)},
-		ua:      ua,
-		log:     log,
-		reqTO:   cfg.RequestTimeout,
-		retryTO: cfg.RetryTimeout,
+		boundary: boundary,
+		ctype:    "multipart/form-data; boundary=" + boundary,
+		http:     hc,
+		cp:       endpoint{base: cfg.baseURL(), tokens: newTokenSource(cfg)},
+		ua:       ua,
+		log:      log,
+		reqTO:    cfg.RequestTimeout,
+		retryTO:  cfg.RetryTimeout,
 	}
 }
 
@@ -386,14 +394,12 @@ func snippet(b []byte) string {
 func (c *client) submit(ctx context.Context, sr *wire.StatementRequest, atts []attachment) (*http.Response, error) {
 	r := &request{ep: &c.cp, method: http.MethodPost, path: "/statements"}
 	if len(atts) == 0 {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		if err := wire.WriteStatement(mw, sr, nil); err != nil {
+		body, ctype, err := c.requestBody(sr)
+		if err != nil {
 			return nil, err
 		}
-		ctype := mw.FormDataContentType()
 		r.body = func() (io.ReadCloser, string, error) {
-			return io.NopCloser(bytes.NewReader(buf.Bytes())), ctype, nil
+			return io.NopCloser(bytes.NewReader(body)), ctype, nil
 		}
 		return c.do(ctx, r)
 	}
@@ -413,6 +419,25 @@ func (c *client) submit(ctx context.Context, sr *wire.StatementRequest, atts []a
 		return pr, mw.FormDataContentType(), nil
 	}
 	return c.do(ctx, r)
+}
+
+// requestBody builds the multipart body of a submission without
+// attachments with the connector's boundary, or a fresh one in the unlikely
+// case that the statement contains it.
+func (c *client) requestBody(sr *wire.StatementRequest) ([]byte, string, error) {
+	body, ok, err := wire.AppendStatement(nil, c.boundary, sr)
+	if err != nil {
+		return nil, "", err
+	}
+	if ok {
+		return body, c.ctype, nil
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if err := wire.WriteStatement(mw, sr, nil); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), mw.FormDataContentType(), nil
 }
 
 // getStatement fetches the status of a statement, or partition part of its

@@ -20,9 +20,8 @@ import (
 //
 // For a batch, each statement's result is one result set (NextResultSet).
 type rows struct {
-	c      *Conn
-	ctx    context.Context
-	cancel context.CancelFunc
+	c   *Conn
+	ctx context.Context // the query's; the prefetcher derives its own
 
 	// The result being read.
 	ep     *endpoint
@@ -64,8 +63,7 @@ func (c *Conn) query(ctx context.Context, query string) (driver.Rows, error) {
 	if dp := dataplane(st.rs); dp != nil && dp.RequestType == wire.RequestStreaming {
 		return c.openStream(ctx, st)
 	}
-	rctx, cancel := context.WithCancel(ctx)
-	r := &rows{c: c, ctx: rctx, cancel: cancel, ids: st.rs.StatementIDs}
+	r := &rows{c: c, ctx: ctx, ids: st.rs.StatementIDs}
 	if err := r.open(st, &c.client.cp, st.rs.StatementID); err != nil {
 		r.Close()
 		return nil, err
@@ -267,7 +265,6 @@ func (r *rows) Close() error {
 		return nil
 	}
 	r.closed = true
-	r.cancel()
 	r.release()
 	return nil
 }

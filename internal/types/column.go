@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,12 +32,34 @@ type Column struct {
 // TIMESTAMP and TIMESTAMP_LTZ; scale for DECIMAL). NewColumn never fails: a
 // malformed type string is kept as a KindOther type.
 func NewColumn(name, typ string, nullable bool, length, precision, scale *int64) *Column {
+	t := cachedType(typ).withParams(length, precision, scale)
+	return &Column{Name: name, Type: t, Nullable: nullable && !t.notNull}
+}
+
+// typeCache keeps parsed type strings: a service has few distinct ones,
+// and a Type is immutable. It stops growing at maxCachedTypes entries.
+var (
+	typeCache  sync.Map // string -> *Type
+	typeCacheN atomic.Int32
+)
+
+const maxCachedTypes = 4096
+
+// cachedType parses typ once; a malformed string gives a KindOther type.
+func cachedType(typ string) *Type {
+	if t, ok := typeCache.Load(typ); ok {
+		return t.(*Type)
+	}
 	t, err := Parse(typ)
 	if err != nil {
 		t = malformedType(typ)
 	}
-	t = t.withParams(length, precision, scale)
-	return &Column{Name: name, Type: t, Nullable: nullable && !t.notNull}
+	if typeCacheN.Load() < maxCachedTypes {
+		if _, loaded := typeCache.LoadOrStore(typ, t); !loaded {
+			typeCacheN.Add(1)
+		}
+	}
+	return t
 }
 
 // malformedType is the KindOther stand-in for a type string Parse rejects.

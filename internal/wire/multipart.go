@@ -45,3 +45,25 @@ func WriteStatement(mw *multipart.Writer, req *StatementRequest, atts []Attachme
 	}
 	return mw.Close()
 }
+
+// AppendStatement appends to dst the multipart body of a submission without
+// attachments: the request part alone, delimited by boundary. It reports
+// false, leaving dst as it was, when the request's JSON happens to contain
+// the boundary; the caller then uses WriteStatement with a fresh one.
+func AppendStatement(dst []byte, boundary string, req *StatementRequest) ([]byte, bool, error) {
+	js, err := json.Marshal(req)
+	if err != nil {
+		return dst, false, err
+	}
+	if strings.Contains(string(js), boundary) {
+		return dst, false, nil
+	}
+	dst = append(dst, "--"...)
+	dst = append(dst, boundary...)
+	dst = append(dst, "\r\nContent-Disposition: form-data; name=\""+PartRequest+"\"\r\nContent-Type: application/json\r\n\r\n"...)
+	dst = append(dst, js...)
+	dst = append(dst, "\r\n--"...)
+	dst = append(dst, boundary...)
+	dst = append(dst, "--\r\n"...)
+	return dst, true, nil
+}
