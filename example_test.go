@@ -299,3 +299,40 @@ func Example_batch() {
 	// 1 db2
 	// 2 kafka
 }
+
+// Consume a continuous query for a fixed time: the ctx deadline ends it.
+// The deadline may surface from Next (rows.Err) or from the Scan right
+// after it, since database/sql closes the rows when ctx ends.
+func Example_continuousQueryDeadline() {
+	srv := newExampleServer()
+	defer srv.Close()
+	stream := srv.On("PRINT ENTITY pageviews;").Columns(dstest.Col("viewtime", "BIGINT")).Stream()
+	go func() {
+		for i := 0; stream.Push(fmt.Sprint(i)) == nil; i++ {
+		}
+	}()
+	db, _ := sql.Open("deltastream", srv.DSN())
+	defer db.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	rows, err := db.QueryContext(ctx, "PRINT ENTITY pageviews;")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var viewtime int64
+		if err = rows.Scan(&viewtime); err != nil {
+			break
+		}
+		n++
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	fmt.Println(n > 0, errors.Is(err, context.DeadlineExceeded))
+	// Output:
+	// true true
+}
