@@ -59,6 +59,13 @@
 //		st.Close()
 //	}()
 //
+// The WebSocket metadata frame may describe columns in more detail than
+// REST answers: Column.WithLength, WithPrecision, WithScale and
+// WithoutNullable set what it carries. Stream.Auth tells what the client
+// sent in its auth frame (Request.AuthFrame has it verbatim), and
+// Stream.Written counts the data frames written to the socket, so that a
+// test can see the server's writes stall while its client does not read.
+//
 // # Inspecting and breaking requests
 //
 // Requests, Submissions and Submitted tell what the client sent (the

@@ -110,6 +110,7 @@ func (st *Statement) outcome(req *wire.StatementRequest) *server.Outcome {
 		return o
 	case st.stream != nil:
 		o.Stream = &streamRun{s: st.stream, initial: st.rows[:len(st.rows):len(st.rows)]}
+		o.StreamColumns = toFrameColumns(st.cols)
 		e.mu.Unlock()
 		return o
 	case st.cacheVer == st.version && (st.cache != nil || len(st.rows) == 0):
@@ -189,6 +190,29 @@ func toWireColumns(cols []Column) []wire.Column {
 		out[i] = wire.Column{Name: c.Name, Type: c.Type, Nullable: &nullable, DisplayHint: c.DisplayHint}
 	}
 	return out
+}
+
+// toFrameColumns converts scripted columns for the WebSocket metadata
+// frame: no display hint, optional nullable, length, precision, scale.
+func toFrameColumns(cols []Column) []wire.Column {
+	out := make([]wire.Column, len(cols))
+	for i, c := range cols {
+		out[i] = wire.Column{Name: c.Name, Type: c.Type, Length: clone(c.Length), Precision: clone(c.Precision), Scale: clone(c.Scale)}
+		if !c.OmitNullable {
+			nullable := c.Nullable
+			out[i].Nullable = &nullable
+		}
+	}
+	return out
+}
+
+// clone returns a copy of *p, or nil.
+func clone(p *int64) *int64 {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }
 
 // toRow converts scripted cells to wire cells (see Statement.Rows).

@@ -234,3 +234,37 @@ func ExampleStatement_Stream() {
 	// data User_2
 	// end of rows
 }
+
+// A test can check what a streaming client sent in its auth frame, and
+// describe columns in the WebSocket metadata frame in more detail than
+// REST answers do.
+func ExampleStream_Auth() {
+	srv, _ := dstest.New()
+	defer srv.Close()
+	stream := srv.On("PRINT ENTITY pageviews;").
+		Columns(dstest.Col("userid", "VARCHAR").WithLength(32), dstest.NotNullCol("n", "BIGINT")).
+		Stream()
+	stream.Close() // the client gets the metadata, then the end
+
+	_, rs := submit(srv, "PRINT ENTITY pageviews;")
+	dp := rs.Metadata.DataplaneRequest
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(dp.URI, "http"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.CloseNow()
+	auth, _ := json.Marshal(map[string]string{"type": "auth", "accessToken": dp.Token, "sessionId": "sess-1"})
+	_ = conn.Write(ctx, websocket.MessageText, auth)
+	_, metadata, _ := conn.Read(ctx)
+	fmt.Println(string(metadata))
+	_ = conn.Close(websocket.StatusNormalClosure, "")
+	<-stream.ClientClosed()
+
+	token, sessionID, ok := stream.Auth()
+	fmt.Println(ok, token == dp.Token, sessionID)
+	// Output:
+	// {"type":"metadata","headers":{},"columns":[{"name":"userid","type":"VARCHAR","nullable":true,"length":32},{"name":"n","type":"BIGINT","nullable":false}]}
+	// true true sess-1
+}

@@ -28,6 +28,13 @@ type Request struct {
 	Statement *StatementRequest
 	// Attachments are the attachments of a POST to /statements, in order.
 	Attachments []Attachment
+	// AuthFrame is the first WebSocket frame the client sent on a
+	// streaming statement's dataplane WebSocket (the GET of the /print/
+	// handshake), verbatim, e.g. {"type":"auth","accessToken":"…",
+	// "sessionId":""}. It is empty for other requests, when no frame
+	// arrived, and in the record passed to a Fault hook, which runs before
+	// the handshake; it is set before Stream.ClientClosed is closed.
+	AuthFrame string
 }
 
 // Attachment is one file uploaded with a submission.
@@ -98,6 +105,7 @@ func fromServerRequest(r *server.Request) Request {
 		Query:     r.Query,
 		Header:    r.Header,
 		Statement: r.Statement,
+		AuthFrame: r.AuthFrame,
 	}
 	if len(r.Attachments) > 0 {
 		out.Attachments = make([]Attachment, len(r.Attachments))

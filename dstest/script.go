@@ -14,11 +14,26 @@ import (
 type Context = wire.Context
 
 // Column describes one result column.
+//
+// REST answers carry Name, Type, Nullable and DisplayHint. The metadata
+// frame of a streaming statement (see Statement.Stream) carries Name, Type,
+// Nullable (unless OmitNullable) and, when set, Length, Precision and Scale,
+// as the service's WebSocket does.
 type Column struct {
 	Name        string
 	Type        string // e.g. "VARCHAR", "BIGINT", "DECIMAL(4, 3)", "TIMESTAMP_LTZ(6)"
 	Nullable    bool
-	DisplayHint string // optional display_hint
+	DisplayHint string // optional display_hint (REST answers only)
+
+	// Length, Precision and Scale, when non-nil, are sent as the column's
+	// length, precision and scale in the WebSocket metadata frame (e.g.
+	// VARCHAR length 32, DECIMAL precision 12 scale 3). REST answers never
+	// carry them.
+	Length, Precision, Scale *int64
+	// OmitNullable leaves nullable out of the WebSocket metadata frame,
+	// which clients must read as nullable; REST answers still send
+	// Nullable.
+	OmitNullable bool
 }
 
 // Col returns a nullable column.
@@ -26,6 +41,32 @@ func Col(name, typ string) Column { return Column{Name: name, Type: typ, Nullabl
 
 // NotNullCol returns a column that is not nullable.
 func NotNullCol(name, typ string) Column { return Column{Name: name, Type: typ} }
+
+// WithLength returns a copy of c whose WebSocket metadata carries length n.
+func (c Column) WithLength(n int64) Column {
+	c.Length = &n
+	return c
+}
+
+// WithPrecision returns a copy of c whose WebSocket metadata carries
+// precision p.
+func (c Column) WithPrecision(p int64) Column {
+	c.Precision = &p
+	return c
+}
+
+// WithScale returns a copy of c whose WebSocket metadata carries scale s.
+func (c Column) WithScale(s int64) Column {
+	c.Scale = &s
+	return c
+}
+
+// WithoutNullable returns a copy of c with OmitNullable set: its WebSocket
+// metadata leaves nullable out.
+func (c Column) WithoutNullable() Column {
+	c.OmitNullable = true
+	return c
+}
 
 // Statement is the scripted answer to the statements it matches; create it
 // with Server.On or Server.OnMatch and configure it with its chainable

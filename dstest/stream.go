@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/deltastream-go/deltastream/internal/server"
+	"github.com/deltastream-go/deltastream/internal/wire"
 )
 
 // Errors returned by Stream.Push.
@@ -25,15 +27,19 @@ var (
 // Statement.Stream.
 //
 // When a client connects and authenticates, the server sends the metadata
-// frame (the script's Columns), then the script's Rows, then each pushed
-// row, until the test calls Close (a normal close frame) or Fail (an error
-// frame), the client closes the socket, or the server closes.
+// frame (the script's Columns, with their Length, Precision, Scale and
+// OmitNullable), then the script's Rows, then each pushed row, until the
+// test calls Close (a normal close frame) or Fail (an error frame), the
+// client closes the socket, or the server closes. A client whose auth
+// frame is missing or whose token is wrong or expired gets an error frame
+// with sqlCode 42501 instead of the metadata.
 //
-// A Stream is meant for one client connection: Connected and ClientClosed
-// describe the first one, and once it has ended Push fails with
-// ErrClientGone. Script a fresh Stream per run (e.g. with Times(1)) for a
-// test that runs the same streaming query twice. Methods are safe for
-// concurrent use.
+// A Stream is meant for one client connection. The first client is the
+// first connection that completes the WebSocket handshake and sends (or
+// fails to send) its first frame: Auth tells what it sent, ClientClosed
+// when it has ended, and once it has ended Push fails with ErrClientGone.
+// Script a fresh Stream per run (e.g. with Times(1)) for a test that runs
+// the same streaming query twice. Methods are safe for concurrent use.
 type Stream struct {
 	rows      chan *push
 	srvDone   <-chan struct{}
@@ -43,6 +49,11 @@ type Stream struct {
 
 	connOnce, goneOnce sync.Once
 	connected, gone    chan struct{}
+	written            atomic.Int64
+
+	mu     sync.Mutex
+	opened bool            // the first client has sent its first frame
+	auth   *wire.AuthFrame // the first client's auth frame, if any
 }
 
 type push struct {
@@ -139,14 +150,59 @@ func (s *Stream) end(failure *server.StreamError) {
 	})
 }
 
-// Connected is closed when a client has authenticated and has been sent the
-// metadata frame.
+// Connected is closed when a client has authenticated with a valid
+// dataplane token and has been sent the metadata frame, i.e. once rows can
+// flow. A client that fails authentication (a wrong or expired token, no
+// auth frame) never closes it; ClientClosed tells when such a client is
+// gone.
 func (s *Stream) Connected() <-chan struct{} { return s.connected }
 
-// ClientClosed is closed when the first client's connection has ended:
-// the client closed the socket or went away, the stream ended it (Close,
-// Fail), or the server closed.
+// ClientClosed is closed when the first client's connection has ended for
+// whatever reason once the WebSocket handshake was done: the client closed
+// the socket or went away, its authentication failed, the stream ended it
+// (Close, Fail), or the server closed. It is closed after the server has
+// finished with the connection (error and close frames written).
 func (s *Stream) ClientClosed() <-chan struct{} { return s.gone }
+
+// Auth returns what the first client sent in its auth frame, the first
+// WebSocket frame {"type":"auth","accessToken":...,"sessionId":...}: the
+// access token (the dataplane token, when the client behaves) and the
+// session id ("" when the client sent none). ok is false until that frame
+// has arrived, and stays false when the first client's first frame was not
+// an auth frame. Auth is set before the token is checked, so it is also
+// set for a client whose authentication fails. Request.AuthFrame holds
+// every connection's first frame verbatim.
+func (s *Stream) Auth() (accessToken, sessionID string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.auth == nil {
+		return "", "", false
+	}
+	return s.auth.AccessToken, s.auth.SessionID, true
+}
+
+// Written returns how many data frames (scripted Rows and pushed rows, of
+// every client) the server has written to the socket so far. A frame
+// counts once the write has completed: when the client stops reading and
+// the socket buffers fill up, Written stops growing, which shows
+// backpressure.
+func (s *Stream) Written() int { return int(s.written.Load()) }
+
+// open registers a connection that has sent its first frame and returns
+// what to do when it ends: close gone if it is the first client.
+func (s *Stream) open(auth *wire.AuthFrame) func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.opened {
+		return nil
+	}
+	s.opened = true
+	if auth != nil {
+		a := *auth
+		s.auth = &a
+	}
+	return func() { s.goneOnce.Do(func() { close(s.gone) }) }
+}
 
 // streamRun serves one submission of a streaming script.
 type streamRun struct {
@@ -154,20 +210,29 @@ type streamRun struct {
 	initial [][]*string
 }
 
+// ConnOpened implements server.ConnObserver.
+func (r *streamRun) ConnOpened(auth *wire.AuthFrame) func() { return r.s.open(auth) }
+
 // Serve implements server.Stream.
 func (r *streamRun) Serve(ctx context.Context, send func(context.Context, []*string) error) error {
 	s := r.s
-	defer s.goneOnce.Do(func() { close(s.gone) })
 	s.connOnce.Do(func() { close(s.connected) })
-	for _, row := range r.initial {
+	write := func(row []*string) error {
 		if err := send(ctx, row); err != nil {
+			return err
+		}
+		s.written.Add(1)
+		return nil
+	}
+	for _, row := range r.initial {
+		if err := write(row); err != nil {
 			return err
 		}
 	}
 	for {
 		select {
 		case p := <-s.rows:
-			err := send(ctx, p.row)
+			err := write(p.row)
 			if err != nil {
 				p.done <- fmt.Errorf("%w: %v", ErrClientGone, err)
 				return err

@@ -87,6 +87,11 @@ type Outcome struct {
 	// rows travel over the dataplane WebSocket, fed by Stream. Partitions
 	// are ignored.
 	Stream Stream
+	// StreamColumns, when non-nil, are the columns of the WebSocket
+	// metadata frame of a streaming statement (which, unlike REST answers,
+	// may carry length, precision and scale, and may leave nullable out);
+	// nil sends Columns there too. REST answers always carry Columns.
+	StreamColumns []wire.Column
 
 	// FailGETs makes the first FailGETs GET requests about this statement
 	// (status polls and partition fetches, on either plane) answer
@@ -106,6 +111,21 @@ type Stream interface {
 	// when the client closes the socket or goes away, or the server
 	// closes. send returns an error once the connection is unusable.
 	Serve(ctx context.Context, send func(ctx context.Context, row []*string) error) error
+}
+
+// ConnObserver may be implemented by a Stream that wants to hear about
+// every WebSocket connection to its statement, including those that fail
+// authentication and therefore never reach Serve.
+type ConnObserver interface {
+	// ConnOpened is called once per connection after the WebSocket
+	// handshake, when the client's first frame has been read (or reading
+	// it failed) and before its token is checked. auth is the decoded
+	// auth frame; nil when the first frame was missing, not a text frame
+	// or not an auth frame. ConnOpened returns a function that the server
+	// calls exactly once when that connection has ended, for whatever
+	// reason, after Serve has returned if it was called; it may return
+	// nil.
+	ConnOpened(auth *wire.AuthFrame) (ended func())
 }
 
 // StreamError ends a streaming statement with an error frame.

@@ -22,12 +22,20 @@ type Request struct {
 	Statement *wire.StatementRequest
 	// Attachments are the attachments of a POST to the statements route.
 	Attachments []Attachment
+	// AuthFrame is the first WebSocket frame the client sent on a
+	// dataplane WebSocket (the /print/ route), verbatim, whatever its
+	// type; empty for other requests, when no frame arrived, and in the
+	// record passed to the fault hook (which runs before the handshake).
+	// It is filled in once the frame has been read.
+	AuthFrame string
 }
 
 // call is a request whose body has been read (and, for a submission,
 // decoded) before it is routed.
 type call struct {
 	rec     Request
+	n       int // 1-based record number, see record
+	epoch   int // s.epoch when recorded
 	sub     *wire.StatementRequest
 	atts    []Attachment
 	bodyErr error // reading or decoding the body failed
@@ -60,12 +68,23 @@ func (s *Server) readCall(w http.ResponseWriter, r *http.Request) *call {
 	return c
 }
 
-// record appends a request record and returns its 1-based number.
-func (s *Server) record(r Request) int {
+// record appends the record of c and returns its 1-based number.
+func (s *Server) record(c *call) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, r)
-	return len(s.requests)
+	s.requests = append(s.requests, c.rec)
+	c.n, c.epoch = len(s.requests), s.epoch
+	return c.n
+}
+
+// annotate applies f to the stored record of c, unless the records have
+// been reset since c was recorded.
+func (s *Server) annotate(c *call, f func(r *Request)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.epoch == s.epoch && c.n > 0 && c.n <= len(s.requests) {
+		f(&s.requests[c.n-1])
+	}
 }
 
 // Requests returns a copy of the records of every request received so far,
@@ -82,5 +101,6 @@ func (s *Server) Requests() []Request {
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	s.requests = nil
+	s.epoch++
 	s.mu.Unlock()
 }

@@ -85,6 +85,7 @@ type Server struct {
 	active     sync.WaitGroup // running handlers
 	fault      FaultFunc
 	requests   []Request
+	epoch      int // bumped by ResetRequests
 	statements map[string]*statement
 	tokens     map[string]*statement // by dataplane token
 }
@@ -187,7 +188,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.active.Done()
 
 	c := s.readCall(w, r)
-	n := s.record(c.rec)
+	n := s.record(c)
 	var f *Fault
 	s.mu.Lock()
 	hook := s.fault
@@ -217,7 +218,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c *call) {
 			continue
 		}
 		if b == s.dpBase {
-			s.dataplane(w, r, rest)
+			s.dataplane(w, r, rest, c)
 		} else {
 			s.controlPlane(w, r, rest, c)
 		}
@@ -258,7 +259,7 @@ func (s *Server) controlPlane(w http.ResponseWriter, r *http.Request, rest strin
 }
 
 // dataplane serves the routes under the dataplane base.
-func (s *Server) dataplane(w http.ResponseWriter, r *http.Request, rest string) {
+func (s *Server) dataplane(w http.ResponseWriter, r *http.Request, rest string, c *call) {
 	switch {
 	case strings.HasPrefix(rest, "/statements/"):
 		if !allow(w, r, http.MethodGet) {
@@ -269,7 +270,7 @@ func (s *Server) dataplane(w http.ResponseWriter, r *http.Request, rest string) 
 		if !allow(w, r, http.MethodGet) {
 			return
 		}
-		s.serveWebSocket(w, r, strings.TrimPrefix(rest, "/print/"))
+		s.serveWebSocket(w, r, strings.TrimPrefix(rest, "/print/"), c)
 	case rest == "/version":
 		if !allow(w, r, http.MethodGet) {
 			return

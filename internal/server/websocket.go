@@ -20,8 +20,10 @@ var emptyHeaders = json.RawMessage("{}")
 
 // serveWebSocket serves the dataplane WebSocket of streaming statement id:
 // it waits for the auth frame, checks the dataplane token, sends the
-// metadata frame and hands the connection to the statement's Stream.
-func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, id string) {
+// metadata frame and hands the connection to the statement's Stream. It
+// records the auth frame on call's record and tells a Stream that is a
+// ConnObserver about the connection.
+func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, id string, call *call) {
 	st := s.lookup(id)
 	if st == nil || st.kind != kindStreaming {
 		writeError(w, http.StatusNotFound, "streaming statement "+id+" not found")
@@ -34,19 +36,36 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, id strin
 	if err != nil {
 		return // Accept has answered the handshake with an error
 	}
-	defer c.CloseNow()
-
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 
-	if code, msg := s.authenticate(ctx, c, st); code != "" {
+	typ, frame, rerr := readFirst(ctx, c)
+	if rerr == nil {
+		s.annotate(call, func(rec *Request) { rec.AuthFrame = string(frame) })
+	}
+	auth := decodeAuth(typ, frame, rerr)
+	var ended func()
+	if o, ok := st.out.Stream.(ConnObserver); ok {
+		ended = o.ConnOpened(auth)
+	}
+	defer func() {
+		_ = c.CloseNow()
+		if ended != nil {
+			ended()
+		}
+	}()
+
+	if code, msg := s.authenticate(auth, rerr, st); code != "" {
 		if ctx.Err() == nil {
 			_ = writeFrame(ctx, c, &wire.Frame{Type: wire.FrameError, Headers: emptyHeaders, Message: msg, SQLCode: code})
 			_ = c.Close(websocket.StatusPolicyViolation, "authentication failed")
 		}
 		return
 	}
-	cols := st.out.Columns
+	cols := st.out.StreamColumns
+	if cols == nil {
+		cols = st.out.Columns
+	}
 	if cols == nil {
 		cols = []wire.Column{}
 	}
@@ -92,20 +111,33 @@ func (s *Server) closeGracefully(c *websocket.Conn) {
 	_ = c.Close(websocket.StatusNormalClosure, "")
 }
 
-// authenticate reads the auth frame and checks its token; it returns an
-// SQL code and message when the client may not proceed.
-func (s *Server) authenticate(ctx context.Context, c *websocket.Conn, st *statement) (code, msg string) {
-	actx, cancel := context.WithTimeout(ctx, authTimeout)
+// readFirst reads the client's first frame, waiting at most authTimeout.
+func readFirst(ctx context.Context, c *websocket.Conn) (websocket.MessageType, []byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, authTimeout)
 	defer cancel()
-	typ, b, err := c.Read(actx)
-	if err != nil {
-		return "42501", "no auth frame received"
-	}
+	return c.Read(ctx)
+}
+
+// decodeAuth returns the auth frame of a first frame, or nil when it is
+// not one.
+func decodeAuth(typ websocket.MessageType, b []byte, err error) *wire.AuthFrame {
 	var auth wire.AuthFrame
-	if typ != websocket.MessageText || json.Unmarshal(b, &auth) != nil || auth.Type != wire.FrameAuth {
-		return "42501", `the first frame must be a text frame {"type":"auth","accessToken":...}`
+	if err != nil || typ != websocket.MessageText || json.Unmarshal(b, &auth) != nil || auth.Type != wire.FrameAuth {
+		return nil
 	}
-	if auth.AccessToken == "" || s.byDataplaneToken(auth.AccessToken, s.clock.Now()) != st {
+	return &auth
+}
+
+// authenticate checks the auth frame (nil when the first frame was not
+// one; readErr is the error reading it); it returns an SQL code and message
+// when the client may not proceed.
+func (s *Server) authenticate(auth *wire.AuthFrame, readErr error, st *statement) (code, msg string) {
+	switch {
+	case readErr != nil:
+		return "42501", "no auth frame received"
+	case auth == nil:
+		return "42501", `the first frame must be a text frame {"type":"auth","accessToken":...}`
+	case auth.AccessToken == "" || s.byDataplaneToken(auth.AccessToken, s.clock.Now()) != st:
 		return "42501", "invalid or expired dataplane token"
 	}
 	return "", ""
