@@ -64,7 +64,7 @@ func newClient(cfg *Config) *client {
 	}
 	log := cfg.Logger
 	if log == nil {
-		log = slog.New(discardHandler{})
+		log = slog.New(slog.DiscardHandler)
 	}
 	boundary := multipart.NewWriter(io.Discard).Boundary()
 	return &client{
@@ -104,12 +104,6 @@ func newTransport(cfg *Config) *http.Transport {
 	}
 }
 
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 
 // request describes one logical HTTP request, which may take several attempts.
 type request struct {
