@@ -104,7 +104,6 @@ func newTransport(cfg *Config) *http.Transport {
 	}
 }
 
-
 // request describes one logical HTTP request, which may take several attempts.
 type request struct {
 	ep     *endpoint
