@@ -54,6 +54,10 @@ func attachmentsFrom(ctx context.Context) []attachment {
 	return out
 }
 
+// discardAttachments closes the attachments of a statement that fails
+// before it is sent, as WithAttachment promises.
+func discardAttachments(ctx context.Context) { closeAttachments(attachmentsFrom(ctx)) }
+
 func closeAttachments(atts []attachment) {
 	for _, a := range atts {
 		if c, ok := a.r.(io.Closer); ok {

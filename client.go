@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"runtime"
 	"strings"
@@ -223,10 +224,23 @@ func (c *client) attempt(ctx context.Context, r *request, tok string) (*http.Res
 		req.Header.Set("Content-Type", ctype)
 	}
 	t := newTimeout(c.reqTO, cancel)
-	t.arm()
+	if r.once {
+		// A streamed body (attachments) may take long to upload: the
+		// timeout starts once it is written.
+		req = req.WithContext(httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+			WroteRequest: func(httptrace.WroteRequestInfo) { t.arm() },
+		}))
+	} else {
+		t.arm()
+	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	t.disarm()
+	if err == nil && t.fired() {
+		// The timeout fired as the answer arrived: its body is cut off.
+		resp.Body.Close()
+		err = errRequestTimeout
+	}
 	if err != nil {
 		cancel()
 		if t.fired() && ctx.Err() == nil {
@@ -317,6 +331,22 @@ func (b *timeoutBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Draining limits: what close discards of an unread body so that its HTTP
+// connection can be reused, and how long it waits for it.
+const (
+	drainLimit   = 64 << 10
+	drainTimeout = 20 * time.Millisecond
+)
+
+// drain discards up to drainLimit bytes of what is left of the body, for at
+// most drainTimeout: a small rest already on its way lets the connection be
+// reused; a server that stalls is cut off instead of blocking the caller.
+func (b *timeoutBody) drain() {
+	t := time.AfterFunc(drainTimeout, b.cancel)
+	_, _ = io.CopyN(io.Discard, b.rc, drainLimit)
+	t.Stop()
+}
+
 func (b *timeoutBody) Close() error {
 	err := b.rc.Close()
 	b.cancel()
@@ -397,7 +427,14 @@ func (c *client) submit(ctx context.Context, sr *wire.StatementRequest, atts []a
 		return c.do(ctx, r)
 	}
 	r.once = true
+	started := false
+	defer func() {
+		if !started { // failed before the body was built: close the files here
+			closeAttachments(atts)
+		}
+	}()
 	r.body = func() (io.ReadCloser, string, error) {
+		started = true
 		pr, pw := io.Pipe()
 		mw := multipart.NewWriter(pw)
 		go func() {

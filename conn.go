@@ -109,6 +109,7 @@ func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error { return checkNamedV
 func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	query, err := bindQuery(query, args)
 	if err != nil {
+		discardAttachments(ctx)
 		return nil, err
 	}
 	return c.exec(ctx, query)
@@ -118,6 +119,7 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	query, err := bindQuery(query, args)
 	if err != nil {
+		discardAttachments(ctx)
 		return nil, err
 	}
 	return c.query(ctx, query)
@@ -149,6 +151,17 @@ func (c *Conn) exec(ctx context.Context, query string) (driver.Result, error) {
 	return &result{id: st.rs.StatementID, ids: ids}, nil
 }
 
+// position is the 1-based position of statement id in a batch (1 when the
+// answer does not say).
+func position(ids []string, id string) int {
+	for i, x := range ids {
+		if x == id {
+			return i + 1
+		}
+	}
+	return 1
+}
+
 func batchError(err error, pos int) error {
 	var de *Error
 	if errors.As(err, &de) {
@@ -161,9 +174,11 @@ func batchError(err error, pos int) error {
 // answer's header is decoded and the first partition's rows wait in st.
 func (c *Conn) run(ctx context.Context, query string) (*resultStream, error) {
 	if c.closed {
+		discardAttachments(ctx)
 		return nil, driver.ErrBadConn
 	}
 	if err := ctx.Err(); err != nil {
+		discardAttachments(ctx)
 		return nil, err
 	}
 	req := &wire.StatementRequest{
@@ -202,7 +217,7 @@ func (c *Conn) run(ctx context.Context, query string) (*resultStream, error) {
 		if st, err = c.await(ctx, &c.client.cp, id, -1, start); err != nil {
 			reportInfo(ctx, id, pos, nil)
 			if batch {
-				err = batchError(err, 1)
+				err = batchError(err, position(ids, id))
 			}
 			return nil, err
 		}
@@ -213,10 +228,11 @@ func (c *Conn) run(ctx context.Context, query string) (*resultStream, error) {
 	}
 	if err := st.sqlError(""); err != nil {
 		st.close()
-		reportInfo(ctx, st.rs.StatementID, pos, nil)
 		if batch {
-			err = batchError(err, 1)
+			pos = position(ids, st.rs.StatementID)
+			err = batchError(err, pos)
 		}
+		reportInfo(ctx, st.rs.StatementID, pos, nil)
 		return nil, err
 	}
 	c.session.adopt(metaContext(st.rs))
@@ -246,10 +262,13 @@ func metaColumns(rs *wire.ResultSet) []wire.Column {
 
 // dataplaneEndpoint returns the REST base of a dataplane result: the uri's
 // scheme, host and path up to /statements.
-func dataplaneEndpoint(dp *wire.DataplaneRequest) (*endpoint, error) {
+func dataplaneEndpoint(cfg *Config, dp *wire.DataplaneRequest) (*endpoint, error) {
 	u, err := url.Parse(dp.URI)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("deltastream: dataplane uri %q is not a URL", dp.URI)
+	}
+	if err := checkPlainText(cfg, u); err != nil {
+		return nil, err
 	}
 	path := u.Path
 	if i := strings.Index(path, "/statements"); i >= 0 {
@@ -264,4 +283,14 @@ func dataplaneEndpoint(dp *wire.DataplaneRequest) (*endpoint, error) {
 		u.Scheme = "http"
 	}
 	return &endpoint{base: u.Scheme + "://" + u.Host + path, tokens: &tokenSource{static: dp.Token}}, nil
+}
+
+// checkPlainText refuses to send a dataplane token in clear text over a
+// network: like the API token, only to loopback hosts unless the DSN says
+// allowInsecureHTTP=true.
+func checkPlainText(cfg *Config, u *url.URL) error {
+	if (u.Scheme == "http" || u.Scheme == "ws") && !cfg.AllowInsecureHTTP && !isLoopback(u.Host) {
+		return fmt.Errorf("deltastream: refusing to send the dataplane token over plain %s:// to %s: the service should hand out https or wss; add allowInsecureHTTP=true to the DSN if you really mean it", u.Scheme, u.Host)
+	}
+	return nil
 }

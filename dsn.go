@@ -37,7 +37,7 @@ type Config struct {
 	// Endpoint.
 	Scheme string // "https" (default) or "http"
 	Host   string // host[:port] of the API, default api.deltastream.io
-	Path   string // API base path, default /v2
+	Path   string // API base path, default /v2 ("" means /v2)
 	Token  string // API token, sent as a bearer token; a secret
 
 	// Session context sent with every statement (parameter names as in the API).
@@ -120,8 +120,13 @@ func (c Config) Format(f fmt.State, verb rune) {
 }
 
 // baseURL is the control-plane base, e.g. https://api.deltastream.io/v2.
+// An empty Path means DefaultPath.
 func (c *Config) baseURL() string {
-	return c.Scheme + "://" + c.Host + c.Path
+	path := c.Path
+	if path == "" {
+		path = DefaultPath
+	}
+	return c.Scheme + "://" + c.Host + path
 }
 
 // validate checks a Config before use.
@@ -132,8 +137,11 @@ func (c *Config) validate() error {
 	if c.Host == "" {
 		return fmt.Errorf("%w: empty host", errDSN)
 	}
-	if c.Path != "" && !strings.HasPrefix(c.Path, "/") {
-		return fmt.Errorf("%w: path %q must start with /", errDSN, c.Path)
+	if strings.ContainsAny(c.Host, "/?#@ \t\r\n") {
+		return fmt.Errorf("%w: host %q is not a host[:port]", errDSN, c.Host)
+	}
+	if c.Path != "" && (!strings.HasPrefix(c.Path, "/") || strings.HasSuffix(c.Path, "/")) {
+		return fmt.Errorf("%w: path %q must start with / and not end with /", errDSN, c.Path)
 	}
 	if c.Token == "" && c.TokenProvider == nil {
 		return fmt.Errorf("%w: no API token: put it in the DSN as https://:TOKEN@host or set Config.TokenProvider", errDSN)
@@ -259,7 +267,8 @@ func knownParams() string {
 //
 // into a Config with defaults for everything the DSN leaves out. The token is
 // the URL password; a user name is ignored, so DSNs of the official clients
-// work unchanged. deltastream:// is an alias of https://. No path means /v2.
+// work unchanged. deltastream:// is an alias of https://. No path (or /)
+// means /v2; trailing slashes are dropped.
 // Values are URL-decoded. An unknown parameter is an error that names it and
 // lists the known ones. The returned error never contains the token.
 func ParseDSN(dsn string) (*Config, error) {
@@ -289,8 +298,9 @@ func ParseDSN(dsn string) (*Config, error) {
 	if p := strings.TrimRight(u.Path, "/"); p != "" {
 		cfg.Path = p
 	}
-	if u.Fragment != "" {
-		return nil, fmt.Errorf("%w: unexpected fragment #%s", errDSN, u.Fragment)
+	if u.Fragment != "" || strings.Contains(dsn, "#") {
+		// Not repeated: a # inside an unescaped token starts a fragment.
+		return nil, fmt.Errorf("%w: unexpected # (URL-encode a token that holds # as %%23)", errDSN)
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {

@@ -59,13 +59,14 @@ type resultStream struct {
 	body   io.ReadCloser
 }
 
-// drainLimit is how much of an unread body close discards so that the HTTP
-// connection can be reused; a longer rest is cut off instead.
-const drainLimit = 64 << 10
-
+// close releases the answer. What is left of a network body is drained (a
+// little, briefly: see timeoutBody.drain) so that its HTTP connection can
+// be reused, and never waits for a server that stalls.
 func (r *resultStream) close() {
 	if r != nil && r.body != nil {
-		_, _ = io.CopyN(io.Discard, r.body, drainLimit)
+		if tb, ok := r.body.(*timeoutBody); ok {
+			tb.drain()
+		}
 		r.body.Close()
 		r.body = nil
 		r.dec.Reset(nil)
@@ -90,7 +91,12 @@ func openResult(resp *http.Response, id string, part int) (*resultStream, error)
 		op = fmt.Sprintf("partition %d: reading the answer", part)
 	}
 	dec := decoderPool.Get().(*wire.Decoder)
-	dec.Reset(resp.Body)
+	if resp.StatusCode == http.StatusAccepted {
+		// A "still running" answer is small: bound it.
+		dec.Reset(io.LimitReader(resp.Body, maxStatusBody))
+	} else {
+		dec.Reset(resp.Body)
+	}
 	st := &resultStream{status: resp.StatusCode, dec: dec, body: resp.Body}
 	rs, err := dec.Head()
 	if err != nil {

@@ -67,6 +67,10 @@ func (p *prefetcher) next(ctx context.Context) (*resultStream, error) {
 	select {
 	case got, ok := <-p.queue:
 		if !ok {
+			// The producer stopped: because ctx ended, or after the last.
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			return nil, io.EOF
 		}
 		f = got
@@ -173,6 +177,9 @@ func (c *Conn) fetchBuffered(ctx context.Context, ep *endpoint, id string, part 
 			return nil, partitionError(id, part, ctx.Err())
 		}
 		if !c.client.backoff(ctx, attempt, 0, deadline) {
+			if ctx.Err() != nil {
+				return nil, partitionError(id, part, ctx.Err())
+			}
 			return nil, partitionError(id, part, &networkError{op: "GET partition body", attempts: attempt, err: err})
 		}
 		c.client.log.DebugContext(ctx, "deltastream: partition body broke, fetching it again", "partition", part, "attempt", attempt, "error", err)

@@ -83,7 +83,7 @@ func (r *rows) open(st *resultStream, ep *endpoint, id string) error {
 	if dp := dataplane(st.rs); dp != nil && dp.RequestType == wire.RequestResultSet {
 		// The rows live on the dataplane: page them from there.
 		st.close()
-		dpEp, err := dataplaneEndpoint(dp)
+		dpEp, err := dataplaneEndpoint(r.c.connector.cfg, dp)
 		if err != nil {
 			return withStatement(id, "", err)
 		}

@@ -55,6 +55,7 @@ func (s *Stmt) Query(args []driver.Value) (driver.Rows, error) {
 func (s *Stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	query, err := s.render(args)
 	if err != nil {
+		discardAttachments(ctx)
 		return nil, err
 	}
 	return s.c.exec(ctx, query)
@@ -64,6 +65,7 @@ func (s *Stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	query, err := s.render(args)
 	if err != nil {
+		discardAttachments(ctx)
 		return nil, err
 	}
 	return s.c.query(ctx, query)
@@ -94,13 +96,13 @@ func bindQuery(query string, args []driver.NamedValue) (string, error) {
 
 // checkNamedValue accepts every type the binder renders (uuid.UUID,
 // sql.Null*, pointers and any driver.Valuer included) and keeps the value
-// in the form the binder wants.
+// in the form the binder wants. A value the binder cannot render is left
+// as it is: rendering then fails inside Exec or Query, with the argument's
+// position in the message and the statement's attachments closed.
 func checkNamedValue(nv *driver.NamedValue) error {
-	v, err := bind.ConvertValue(nv.Value)
-	if err != nil {
-		return err
+	if v, err := bind.ConvertValue(nv.Value); err == nil {
+		nv.Value = v
 	}
-	nv.Value = v
 	return nil
 }
 

@@ -58,7 +58,7 @@ func (c *Conn) openStream(ctx context.Context, st *resultStream) (driver.Rows, e
 	st.close()
 	dp := st.rs.Metadata.DataplaneRequest
 	id := st.rs.StatementID
-	uri, err := websocketURL(dp.URI)
+	uri, err := websocketURL(c.connector.cfg, dp.URI)
 	if err != nil {
 		return nil, withStatement(id, "", err)
 	}
@@ -89,10 +89,13 @@ func (c *Conn) openStream(ctx context.Context, st *resultStream) (driver.Rows, e
 }
 
 // websocketURL maps https to wss and http to ws.
-func websocketURL(uri string) (string, error) {
+func websocketURL(cfg *Config, uri string) (string, error) {
 	u, err := url.Parse(uri)
 	if err != nil || u.Host == "" {
 		return "", fmt.Errorf("dataplane uri %q is not a URL", uri)
+	}
+	if err := checkPlainText(cfg, u); err != nil {
+		return "", err
 	}
 	switch u.Scheme {
 	case "https":

@@ -14,13 +14,15 @@ type tokenSource struct {
 
 	mu       sync.Mutex
 	inflight *refreshCall
-	fresh    string // token of the last completed refresh
+	replaced string // token the last completed refresh replaced
+	fresh    string // token that refresh got
 }
 
 type refreshCall struct {
-	done chan struct{}
-	tok  string
-	err  error
+	stale string // the token being replaced
+	done  chan struct{}
+	tok   string
+	err   error
 }
 
 var errNoRefresh = errors.New("deltastream: token cannot be refreshed")
@@ -41,41 +43,58 @@ func (t *tokenSource) token(ctx context.Context) (string, error) {
 	return tok, nil
 }
 
-// refresh returns a token other than stale. Concurrent callers share one
-// call to the provider (single flight). Without a provider nothing can be
-// refreshed and refresh returns errNoRefresh.
+// refresh returns a token to use instead of stale, which the service
+// rejected. Concurrent callers that hold the same stale token share one call
+// to the provider (single flight), and later callers with that token reuse
+// its answer; a caller whose stale token is another one asks the provider
+// anew. When the caller leading a shared call gives up (its ctx ends), a
+// waiter whose ctx is still alive takes over. Without a provider nothing
+// can be refreshed: errNoRefresh.
 func (t *tokenSource) refresh(ctx context.Context, stale string) (string, error) {
 	if t.provider == nil {
 		return "", errNoRefresh
 	}
-	t.mu.Lock()
-	if t.fresh != "" && t.fresh != stale {
-		tok := t.fresh
-		t.mu.Unlock()
-		return tok, nil
-	}
-	if c := t.inflight; c != nil {
-		t.mu.Unlock()
-		select {
-		case <-c.done:
-			return c.tok, c.err
-		case <-ctx.Done():
-			return "", ctx.Err()
+	for {
+		t.mu.Lock()
+		if t.fresh != "" && t.replaced == stale {
+			tok := t.fresh
+			t.mu.Unlock()
+			return tok, nil
 		}
-	}
-	c := &refreshCall{done: make(chan struct{})}
-	t.inflight = c
-	t.mu.Unlock()
+		if c := t.inflight; c != nil && c.stale == stale {
+			t.mu.Unlock()
+			select {
+			case <-c.done:
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+			if c.err != nil && (errors.Is(c.err, context.Canceled) || errors.Is(c.err, context.DeadlineExceeded)) && ctx.Err() == nil {
+				continue // the leader gave up, not the provider: try again
+			}
+			return c.result()
+		}
+		c := &refreshCall{stale: stale, done: make(chan struct{})}
+		t.inflight = c
+		t.mu.Unlock()
 
-	c.tok, c.err = t.token(ctx)
-	t.mu.Lock()
-	t.inflight = nil
-	if c.err == nil {
-		t.fresh = c.tok
+		c.tok, c.err = t.token(ctx)
+		t.mu.Lock()
+		if t.inflight == c {
+			t.inflight = nil
+		}
+		if c.err == nil {
+			t.replaced, t.fresh = stale, c.tok
+		}
+		t.mu.Unlock()
+		close(c.done)
+		return c.result()
 	}
-	t.mu.Unlock()
-	close(c.done)
-	if c.err == nil && c.tok == stale {
+}
+
+// result is the outcome of a refresh: a provider that hands back the
+// rejected token again has nothing fresher.
+func (c *refreshCall) result() (string, error) {
+	if c.err == nil && c.tok == c.stale {
 		return "", errNoRefresh
 	}
 	return c.tok, c.err
