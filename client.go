@@ -158,7 +158,7 @@ func (c *client) do(ctx context.Context, r *request) (*http.Response, error) {
 		apiErr := readErrorMasked(resp, r.stmtID, tok)
 		apiErr.Attempts = attempt
 		switch st := resp.StatusCode; {
-		case (st == http.StatusUnauthorized || st == http.StatusForbidden) && !r.once && !refreshed && r.ep.tokens.provider != nil:
+		case (st == http.StatusUnauthorized || st == http.StatusForbidden) && !r.once && !refreshed && r.ep.tokens.canRefresh():
 			// The token may have expired mid-result: refresh once. A POST
 			// rejected for its token was not executed, so it is safe too.
 			refreshed = true

@@ -285,6 +285,24 @@ func dataplaneEndpoint(cfg *Config, dp *wire.DataplaneRequest) (*endpoint, error
 	return &endpoint{base: u.Scheme + "://" + u.Host + path, tokens: &tokenSource{static: dp.Token}}, nil
 }
 
+// renewDataplaneToken returns a function that asks the control plane for
+// statement id again to get a fresh dataplane token: the one handed out
+// with a result lives about five minutes, less than a slow reader may need.
+func (c *Conn) renewDataplaneToken(id string) func(ctx context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		st, err := c.fetch(ctx, &c.client.cp, id, -1)
+		if err != nil {
+			return "", err
+		}
+		defer st.close()
+		dp := dataplane(st.rs)
+		if dp == nil || dp.Token == "" {
+			return "", errors.New("the control plane gave no new dataplane token")
+		}
+		return dp.Token, nil
+	}
+}
+
 // checkPlainText refuses to send a dataplane token in clear text over a
 // network: like the API token, only to loopback hosts unless the DSN says
 // allowInsecureHTTP=true.

@@ -87,6 +87,7 @@ func (r *rows) open(st *resultStream, ep *endpoint, id string) error {
 		if err != nil {
 			return withStatement(id, "", err)
 		}
+		dpEp.tokens.renew = r.c.renewDataplaneToken(id)
 		dpID := dp.StatementID
 		if dpID == "" {
 			dpID = id

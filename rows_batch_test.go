@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -291,4 +292,35 @@ func TestBatchStatementInfoOfFailingStatement(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A dataplane token expires after about five minutes: a reader slower than
+// that gets a fresh one from the control plane and reads on.
+func TestDataplaneTokenRenewedMidResult(t *testing.T) {
+	clock := &fakeClock{}
+	srv := dstest.NewServer(t, dstest.WithClock(clock))
+	srv.On("SELECT * FROM mv;").Columns(dstest.Col("n", "BIGINT")).
+		Rows([]any{"1"}, []any{"2"}, []any{"3"}).PartitionSize(1).Dataplane()
+	db := openDB(t, srv, "prefetch=0")
+
+	rows, err := db.Query("SELECT * FROM mv;")
+	require.NoError(t, err)
+	defer rows.Close()
+	var got []int64
+	for rows.Next() {
+		var n int64
+		require.NoError(t, rows.Scan(&n))
+		got = append(got, n)
+		clock.off.Add(int64(10 * time.Minute)) // the dataplane token expires
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []int64{1, 2, 3}, got)
+
+	renewals := 0
+	for _, r := range srv.Requests() {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/v2/statements/") {
+			renewals++
+		}
+	}
+	assert.Equal(t, 2, renewals, "one control-plane GET per expired token")
 }

@@ -7,10 +7,14 @@ import (
 )
 
 // tokenSource hands out the bearer token for each request and refreshes it
-// once, for all concurrent callers, when the service rejects it.
+// once, for all concurrent callers, when the service rejects it. Its token
+// comes from a provider called per request (Config.TokenProvider), or is
+// static; a static token can be renewed by renew (a dataplane token, which
+// the control plane hands out again).
 type tokenSource struct {
 	static   string
 	provider func(ctx context.Context) (string, error)
+	renew    func(ctx context.Context) (string, error)
 
 	mu       sync.Mutex
 	inflight *refreshCall
@@ -34,9 +38,29 @@ func newTokenSource(cfg *Config) *tokenSource {
 // token returns the token for one request.
 func (t *tokenSource) token(ctx context.Context) (string, error) {
 	if t.provider == nil {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.fresh != "" {
+			return t.fresh, nil
+		}
 		return t.static, nil
 	}
 	tok, err := t.provider(ctx)
+	if err != nil {
+		return "", &tokenError{err: err}
+	}
+	return tok, nil
+}
+
+// canRefresh reports whether a rejected token can be replaced.
+func (t *tokenSource) canRefresh() bool { return t.provider != nil || t.renew != nil }
+
+// fetch asks the provider, or renew, for a new token.
+func (t *tokenSource) fetch(ctx context.Context) (string, error) {
+	if t.provider != nil {
+		return t.token(ctx)
+	}
+	tok, err := t.renew(ctx)
 	if err != nil {
 		return "", &tokenError{err: err}
 	}
@@ -51,7 +75,7 @@ func (t *tokenSource) token(ctx context.Context) (string, error) {
 // waiter whose ctx is still alive takes over. Without a provider nothing
 // can be refreshed: errNoRefresh.
 func (t *tokenSource) refresh(ctx context.Context, stale string) (string, error) {
-	if t.provider == nil {
+	if !t.canRefresh() {
 		return "", errNoRefresh
 	}
 	for {
@@ -77,12 +101,12 @@ func (t *tokenSource) refresh(ctx context.Context, stale string) (string, error)
 		t.inflight = c
 		t.mu.Unlock()
 
-		c.tok, c.err = t.token(ctx)
+		c.tok, c.err = t.fetch(ctx)
 		t.mu.Lock()
 		if t.inflight == c {
 			t.inflight = nil
 		}
-		if c.err == nil {
+		if c.err == nil && c.tok != stale {
 			t.replaced, t.fresh = stale, c.tok
 		}
 		t.mu.Unlock()
