@@ -16,9 +16,9 @@ type Connector struct {
 	loc    *time.Location
 }
 
-// NewConnector validates cfg and returns a connector for sql.OpenDB. cfg is
-// copied; later changes to it have no effect.
-func NewConnector(cfg *Config) (*Connector, error) {
+// NewConnector validates cfg and returns a connector for sql.OpenDB (a
+// *Connector). cfg is copied; later changes to it have no effect.
+func NewConnector(cfg *Config) (driver.Connector, error) {
 	if cfg == nil {
 		return nil, fmt.Errorf("%w: nil Config: use NewConfig or ParseDSN", errDSN)
 	}

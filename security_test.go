@@ -160,8 +160,9 @@ func TestSecurityTokenNeverLeaks(t *testing.T) {
 	var printed syncBuffer
 	slog.New(slog.NewTextHandler(&printed, nil)).Info("config", "cfg", cfg, "value", *cfg)
 	slog.New(slog.NewJSONHandler(&printed, nil)).Info("config", "cfg", cfg, "value", *cfg)
-	connector, err := deltastream.NewConnector(cfg)
+	dc, err := deltastream.NewConnector(cfg)
 	require.NoError(t, err)
+	connector := dc.(*deltastream.Connector)
 	l.add("Connector", connector)
 	l.add("slog", printed.String())
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
