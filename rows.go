@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 
-	"github.com/deltastream-go/deltastream/internal/types"
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
 
@@ -24,18 +22,15 @@ type rows struct {
 	ctx context.Context // the query's; the prefetcher derives its own
 
 	// The result being read.
-	ep     *endpoint
-	id     string // statement whose partitions are read
-	cols   []*types.Column
-	names  []string
+	ep *endpoint
+	id string // statement whose partitions are read
+	columnSet
 	st     *resultStream // current partition, nil once all are read
 	part   int
 	nparts int
 	rowN   int // rows read in the current partition
 	pf     *prefetcher
 	row    wire.Row
-	text   []int // indexes of the columns whose values are strings
-	strs   types.RowStrings
 
 	// Batch.
 	ids []string
@@ -109,17 +104,7 @@ func (r *rows) open(st *resultStream, ep *endpoint, id string) error {
 		}
 		md = &wire.Metadata{}
 	}
-	r.cols = make([]*types.Column, len(md.Columns))
-	r.names = make([]string, len(md.Columns))
-	r.text = r.text[:0]
-	for i := range md.Columns {
-		wc := &md.Columns[i]
-		r.cols[i] = types.NewColumn(wc.Name, wc.Type, wc.IsNullable(), wc.Length, wc.Precision, wc.Scale)
-		r.names[i] = wc.Name
-		if r.cols[i].Text() {
-			r.text = append(r.text, i)
-		}
-	}
+	r.set(md.Columns, r.c.connector.loc)
 	switch {
 	case md.PartitionInfo == nil:
 		r.nparts = 1 // no partition info: the rows in this answer are all there is
@@ -136,9 +121,6 @@ func (r *rows) open(st *resultStream, ep *endpoint, id string) error {
 	}
 	return nil
 }
-
-// Columns implements driver.Rows.
-func (r *rows) Columns() []string { return r.names }
 
 // Next implements driver.Rows: it decodes the next row into dest, moving
 // to the next partition when one is exhausted.
@@ -168,28 +150,11 @@ func (r *rows) Next(dest []driver.Value) error {
 }
 
 func (r *rows) convert(dest []driver.Value) error {
-	if n := r.row.Len(); n != len(r.cols) {
-		return r.fail(r.partError(fmt.Errorf("row %d has %d cells, but the result has %d columns", r.rowN, n, len(r.cols))))
+	if err := r.checkCells(&r.row); err != nil {
+		return r.fail(r.partError(fmt.Errorf("row %d %w", r.rowN, err)))
 	}
-	// The strings of a row share one allocation.
-	n := 0
-	for _, i := range r.text {
-		cell, _ := r.row.Cell(i)
-		n += len(cell)
-	}
-	r.strs.Reset(n)
-	loc := r.c.connector.loc
-	for i, col := range r.cols {
-		cell, null := r.row.Cell(i)
-		if null {
-			dest[i] = nil
-			continue
-		}
-		v, err := col.ConvertRow(cell, loc, &r.strs)
-		if err != nil {
-			return r.fail(r.partError(fmt.Errorf("row %d: %w", r.rowN, err)))
-		}
-		dest[i] = v
+	if err := r.columnSet.convert(&r.row, dest); err != nil {
+		return r.fail(r.partError(fmt.Errorf("row %d: %w", r.rowN, err)))
 	}
 	return nil
 }
@@ -293,28 +258,4 @@ func (r *rows) NextResultSet() error {
 		return r.fail(err)
 	}
 	return nil
-}
-
-// ColumnTypeScanType implements driver.RowsColumnTypeScanType: the Go type
-// that every value of the column scans into without loss; nullable columns
-// get sql.Null types.
-func (r *rows) ColumnTypeScanType(i int) reflect.Type { return r.cols[i].ScanType() }
-
-// ColumnTypeDatabaseTypeName implements
-// driver.RowsColumnTypeDatabaseTypeName: the base type name in upper case
-// without parameters, e.g. DECIMAL. WithStatementInfo gives the full type.
-func (r *rows) ColumnTypeDatabaseTypeName(i int) string { return r.cols[i].Type.DatabaseTypeName() }
-
-// ColumnTypeNullable implements driver.RowsColumnTypeNullable.
-func (r *rows) ColumnTypeNullable(i int) (nullable, ok bool) { return r.cols[i].Nullable, true }
-
-// ColumnTypeLength implements driver.RowsColumnTypeLength for VARCHAR(n)
-// and VARBINARY(n).
-func (r *rows) ColumnTypeLength(i int) (int64, bool) { return r.cols[i].Type.Length() }
-
-// ColumnTypePrecisionScale implements driver.RowsColumnTypePrecisionScale:
-// precision and scale of DECIMAL(p, s), and the fractional-second
-// precision of TIME, TIMESTAMP and TIMESTAMP_LTZ.
-func (r *rows) ColumnTypePrecisionScale(i int) (int64, int64, bool) {
-	return r.cols[i].Type.PrecisionScale()
 }

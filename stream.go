@@ -9,12 +9,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"reflect"
 	"sync"
 
 	"github.com/coder/websocket"
 
-	"github.com/deltastream-go/deltastream/internal/types"
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
 
@@ -35,8 +33,8 @@ type streamRows struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	id     string
-	cols   []*types.Column
-	names  []string
+	columnSet
+	row wire.Row
 
 	closeOnce sync.Once
 	err       error // sticky, touched only by Next
@@ -128,13 +126,7 @@ func (s *streamRows) start(token, sessionID string) error {
 		}
 		switch f.Type {
 		case wire.FrameMetadata:
-			s.cols = make([]*types.Column, len(f.Columns))
-			s.names = make([]string, len(f.Columns))
-			for i := range f.Columns {
-				wc := &f.Columns[i]
-				s.cols[i] = types.NewColumn(wc.Name, wc.Type, wc.IsNullable(), wc.Length, wc.Precision, wc.Scale)
-				s.names[i] = wc.Name
-			}
+			s.set(f.Columns, s.c.connector.loc)
 			return nil
 		case wire.FrameData:
 			return withStatement(s.id, "", errors.New("dataplane sent data before metadata"))
@@ -142,9 +134,16 @@ func (s *streamRows) start(token, sessionID string) error {
 	}
 }
 
+// rawFrame is a server frame whose data is kept as JSON text, for
+// wire.DecodeRow: the outer Data hides wire.Frame's.
+type rawFrame struct {
+	wire.Frame
+	Data json.RawMessage `json:"data,omitempty"`
+}
+
 // readFrame reads the next frame; an error frame becomes an *Error and a
 // normal close io.EOF.
-func (s *streamRows) readFrame() (*wire.Frame, error) {
+func (s *streamRows) readFrame() (*rawFrame, error) {
 	for {
 		typ, b, err := s.ws.Read(s.ctx)
 		if err != nil {
@@ -153,7 +152,7 @@ func (s *streamRows) readFrame() (*wire.Frame, error) {
 		if typ != websocket.MessageText && typ != websocket.MessageBinary {
 			continue
 		}
-		var f wire.Frame
+		var f rawFrame
 		if err := json.Unmarshal(b, &f); err != nil {
 			return nil, withStatement(s.id, "dataplane", fmt.Errorf("malformed frame: %w", err))
 		}
@@ -180,9 +179,6 @@ func (s *streamRows) readError(err error) error {
 	return withStatement(s.id, "dataplane", err)
 }
 
-// Columns implements driver.Rows.
-func (s *streamRows) Columns() []string { return s.names }
-
 // Next implements driver.Rows. It blocks until the next row arrives. A
 // normal close of the stream is io.EOF; an error frame is an *Error; the end
 // of the query's ctx is ctx's error.
@@ -199,22 +195,21 @@ func (s *streamRows) Next(dest []driver.Value) error {
 		if f.Type != wire.FrameData {
 			continue
 		}
-		if len(f.Data) != len(s.cols) {
-			s.err = withStatement(s.id, "dataplane", fmt.Errorf("row has %d cells, but the result has %d columns", len(f.Data), len(s.cols)))
+		data := []byte(f.Data)
+		if len(data) == 0 {
+			data = []byte("[]") // a data frame without data: an empty row
+		}
+		if err := wire.DecodeRow(data, &s.row); err != nil {
+			s.err = withStatement(s.id, "dataplane", fmt.Errorf("malformed frame: %w", err))
 			return s.err
 		}
-		loc := s.c.connector.loc
-		for i, col := range s.cols {
-			if f.Data[i] == nil {
-				dest[i] = nil
-				continue
-			}
-			v, err := col.Convert([]byte(*f.Data[i]), loc)
-			if err != nil {
-				s.err = withStatement(s.id, "dataplane", err)
-				return s.err
-			}
-			dest[i] = v
+		if err := s.checkCells(&s.row); err != nil {
+			s.err = withStatement(s.id, "dataplane", fmt.Errorf("row %w", err))
+			return s.err
+		}
+		if err := s.convert(&s.row, dest); err != nil {
+			s.err = withStatement(s.id, "dataplane", err)
+			return s.err
 		}
 		return nil
 	}
@@ -229,23 +224,4 @@ func (s *streamRows) Close() error {
 		_ = s.ws.CloseNow()
 	})
 	return nil
-}
-
-// ColumnTypeScanType implements driver.RowsColumnTypeScanType.
-func (s *streamRows) ColumnTypeScanType(i int) reflect.Type { return s.cols[i].ScanType() }
-
-// ColumnTypeDatabaseTypeName implements driver.RowsColumnTypeDatabaseTypeName.
-func (s *streamRows) ColumnTypeDatabaseTypeName(i int) string {
-	return s.cols[i].Type.DatabaseTypeName()
-}
-
-// ColumnTypeNullable implements driver.RowsColumnTypeNullable.
-func (s *streamRows) ColumnTypeNullable(i int) (nullable, ok bool) { return s.cols[i].Nullable, true }
-
-// ColumnTypeLength implements driver.RowsColumnTypeLength.
-func (s *streamRows) ColumnTypeLength(i int) (int64, bool) { return s.cols[i].Type.Length() }
-
-// ColumnTypePrecisionScale implements driver.RowsColumnTypePrecisionScale.
-func (s *streamRows) ColumnTypePrecisionScale(i int) (int64, int64, bool) {
-	return s.cols[i].Type.PrecisionScale()
 }
