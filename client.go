@@ -155,7 +155,7 @@ func (c *client) do(ctx context.Context, r *request) (*http.Response, error) {
 		if resp.StatusCode/100 == 2 {
 			return resp, nil
 		}
-		apiErr := readErrorMasked(resp, r.stmtID, tok)
+		apiErr := readError(resp, r.stmtID, tok)
 		apiErr.Attempts = attempt
 		switch st := resp.StatusCode; {
 		case (st == http.StatusUnauthorized || st == http.StatusForbidden) && !r.once && !refreshed && r.ep.tokens.canRefresh():
@@ -354,16 +354,11 @@ func (b *timeoutBody) Close() error {
 }
 
 // readError turns a non-2xx answer into an *Error, reading at most
-// maxErrorBody bytes of its body, and closes the body.
-func readError(resp *http.Response, stmtID string) *Error {
-	return readErrorMasked(resp, stmtID, "")
-}
-
-// readErrorMasked is readError that first masks every occurrence of secret
-// (the token the request carried) in the body: a proxy or gateway may echo
-// the Authorization header in its error page, and an error message must
-// never hold the token.
-func readErrorMasked(resp *http.Response, stmtID, secret string) *Error {
+// maxErrorBody bytes of its body, and closes the body. Every occurrence of
+// secret (the token the request carried) in the body is masked first: a
+// proxy or gateway may echo the Authorization header in its error page, and
+// an error message must never hold the token.
+func readError(resp *http.Response, stmtID, secret string) *Error {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	if secret != "" {

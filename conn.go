@@ -133,7 +133,7 @@ func (c *Conn) exec(ctx context.Context, query string) (driver.Result, error) {
 	defer st.close()
 	ids := st.rs.StatementIDs
 	if len(ids) <= 1 {
-		return &result{id: st.rs.StatementID}, nil
+		return &result{}, nil
 	}
 	for i, id := range ids {
 		if id == st.rs.StatementID && i == 0 {
@@ -148,7 +148,7 @@ func (c *Conn) exec(ctx context.Context, query string) (driver.Result, error) {
 		reportInfo(ctx, id, i+1, next.rs)
 		next.close()
 	}
-	return &result{id: st.rs.StatementID, ids: ids}, nil
+	return &result{}, nil
 }
 
 // position is the 1-based position of statement id in a batch (1 when the

@@ -112,7 +112,7 @@ func TestReadErrorBodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := &http.Response{StatusCode: tt.status, Body: ioNopCloser(tt.body)}
-			err := readError(resp, "sid")
+			err := readError(resp, "sid", "")
 			assert.Contains(t, err.Error(), tt.want)
 			assert.Equal(t, "sid", err.StatementID)
 			assert.Equal(t, tt.status, err.HTTPStatus)

@@ -161,6 +161,13 @@ func (c *Conn) fetch(ctx context.Context, ep *endpoint, id string, part int) (*r
 	if err != nil {
 		return nil, withStatement(id, fmt.Sprintf("fetching partition %d", max(part, 0)), err)
 	}
+	return c.settle(ctx, ep, id, part, start, resp)
+}
+
+// settle takes the answer to a GET of statement id (partition part): it
+// decodes its header, waits while the statement still runs, and turns a
+// SQL error into an *Error.
+func (c *Conn) settle(ctx context.Context, ep *endpoint, id string, part int, start time.Time, resp *http.Response) (*resultStream, error) {
 	st, err := openResult(resp, id, part)
 	if err != nil {
 		return nil, err

@@ -184,17 +184,5 @@ func (c *Conn) fetchBuffered(ctx context.Context, ep *endpoint, id string, part 
 		}
 		c.client.log.DebugContext(ctx, "deltastream: partition body broke, fetching it again", "partition", part, "attempt", attempt, "error", err)
 	}
-	st, err := openResult(resp, id, part)
-	if err != nil {
-		return nil, partitionError(id, part, err)
-	}
-	if st.running() {
-		st.close()
-		return c.await(ctx, ep, id, part, start)
-	}
-	if err := st.sqlError(id); err != nil {
-		st.close()
-		return nil, err
-	}
-	return st, nil
+	return c.settle(ctx, ep, id, part, start, resp)
 }

@@ -3,10 +3,7 @@ package deltastream
 // result is the driver.Result of Exec. DeltaStream reports neither a row
 // count nor an insert id; the statement ids are reachable through
 // WithStatementInfo.
-type result struct {
-	id  string
-	ids []string
-}
+type result struct{}
 
 // LastInsertId implements driver.Result: DeltaStream reports none, so it
 // returns ErrNotReported.
