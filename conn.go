@@ -105,7 +105,8 @@ func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error { return checkNamedV
 
 // ExecContext implements driver.ExecerContext. It runs the statement (or
 // batch) to completion. For a batch the first failing statement is reported
-// with its position.
+// with its position. Under WithAsync it returns once the statement is
+// accepted; under WithResume it waits for statements submitted earlier.
 func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	query, err := bindQuery(query, args)
 	if err != nil {
@@ -115,7 +116,9 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	return c.exec(ctx, query)
 }
 
-// QueryContext implements driver.QueryerContext.
+// QueryContext implements driver.QueryerContext. Under WithAsync the Rows
+// wait for the statement on first use; under WithResume, with an empty
+// query, they read the result of a statement submitted earlier.
 func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	query, err := bindQuery(query, args)
 	if err != nil {
@@ -126,29 +129,65 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 }
 
 func (c *Conn) exec(ctx context.Context, query string) (driver.Result, error) {
+	if ids, ok := resumeIDs(ctx); ok {
+		return c.resumeExec(ctx, query, ids)
+	}
+	if isAsync(ctx) {
+		return c.execAsync(ctx, query)
+	}
 	st, err := c.run(ctx, query)
 	if err != nil {
 		return nil, err
 	}
 	defer st.close()
-	ids := st.rs.StatementIDs
+	if err := c.awaitRest(ctx, st.rs, false); err != nil {
+		return nil, err
+	}
+	return result{st.rs}, nil
+}
+
+// awaitRest waits for the statements of a batch after the first, whose
+// answer is rs, and reports the first failure with its position.
+func (c *Conn) awaitRest(ctx context.Context, rs *wire.ResultSet, resumed bool) error {
+	ids := rs.StatementIDs
 	if len(ids) <= 1 {
-		return &result{}, nil
+		return nil
 	}
 	for i, id := range ids {
-		if id == st.rs.StatementID && i == 0 {
+		if id == rs.StatementID && i == 0 {
 			continue
 		}
 		next, err := c.fetch(ctx, &c.client.cp, id, -1)
 		if err != nil {
 			reportInfo(ctx, id, i+1, nil)
-			return nil, batchError(err, i+1)
+			return batchError(err, i+1)
 		}
-		c.session.adopt(metaContext(next.rs))
+		if !resumed {
+			c.session.adopt(metaContext(next.rs))
+		}
 		reportInfo(ctx, id, i+1, next.rs)
 		next.close()
 	}
-	return &result{}, nil
+	return nil
+}
+
+// execAsync submits a statement and returns once the service has accepted
+// it (WithAsync).
+func (c *Conn) execAsync(ctx context.Context, query string) (driver.Result, error) {
+	st, p, err := c.submit(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st.running() {
+		st.close()
+		return result{st.rs}, nil
+	}
+	// Finished at once: report it like a waited-for statement.
+	if st, err = c.complete(ctx, p, st); err != nil {
+		return nil, err
+	}
+	st.close()
+	return result{st.rs}, nil
 }
 
 // position is the 1-based position of statement id in a batch (1 when the
@@ -170,16 +209,34 @@ func batchError(err error, pos int) error {
 	return err
 }
 
+// pending is a statement the service has accepted, for complete.
+type pending struct {
+	id      string
+	ids     []string  // the statement ids of a batch, from its submission
+	start   time.Time // when it was submitted (or the wait began)
+	resumed bool      // read through WithResume: leave the session alone
+}
+
 // run submits a statement and waits until it is done. On success the
 // answer's header is decoded and the first partition's rows wait in st.
 func (c *Conn) run(ctx context.Context, query string) (*resultStream, error) {
+	st, p, err := c.submit(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return c.complete(ctx, p, st)
+}
+
+// submit posts a statement and decodes the header of the answer; it tells
+// the WithStatementAccepted hook about the statement before returning.
+func (c *Conn) submit(ctx context.Context, query string) (*resultStream, pending, error) {
 	if c.closed {
 		discardAttachments(ctx)
-		return nil, driver.ErrBadConn
+		return nil, pending{}, driver.ErrBadConn
 	}
 	if err := ctx.Err(); err != nil {
 		discardAttachments(ctx)
-		return nil, err
+		return nil, pending{}, err
 	}
 	req := &wire.StatementRequest{
 		Statement:    query,
@@ -194,49 +251,62 @@ func (c *Conn) run(ctx context.Context, query string) (*resultStream, error) {
 	start := time.Now()
 	resp, err := c.client.submit(ctx, req, attachmentsFrom(ctx))
 	if err != nil {
-		return nil, err
+		return nil, pending{}, err
 	}
 	st, err := openResult(resp, "", -1)
 	if err != nil {
-		return nil, err
+		return nil, pending{}, err
 	}
-	id := st.rs.StatementID
+	if st.running() && st.rs.StatementID == "" {
+		st.close()
+		return nil, pending{}, errors.New("deltastream: the service accepted the statement without a statement id")
+	}
+	reportAccepted(ctx, st.rs)
 	// The statement ids of a batch come with the answer to the submission
 	// only (also when it is a 202): keep them across the polls.
-	ids := st.rs.StatementIDs
-	batch := len(ids) > 1
+	return st, pending{id: st.rs.StatementID, ids: st.rs.StatementIDs, start: start}, nil
+}
+
+// complete finishes the statement p: st is its latest answer, or nil when
+// there is none to use. While the statement runs it is polled. A SQL error
+// becomes an *Error (with its batch position); on success the session
+// adopts the statement's context (unless resumed) and WithStatementInfo
+// hears of it.
+func (c *Conn) complete(ctx context.Context, p pending, st *resultStream) (*resultStream, error) {
+	batch := len(p.ids) > 1
 	pos := 0
 	if batch {
 		pos = 1
 	}
-	if st.running() {
+	if st == nil || st.running() {
 		st.close()
-		if id == "" {
-			return nil, errors.New("deltastream: the service accepted the statement without a statement id")
-		}
-		if st, err = c.await(ctx, &c.client.cp, id, -1, start); err != nil {
-			reportInfo(ctx, id, pos, nil)
+		var err error
+		if st, err = c.await(ctx, &c.client.cp, p.id, -1, p.start); err != nil {
+			reportInfo(ctx, p.id, pos, nil)
 			if batch {
-				err = batchError(err, position(ids, id))
+				err = batchError(err, position(p.ids, p.id))
 			}
 			return nil, err
 		}
+		ids := p.ids
 		if len(ids) == 0 {
-			ids = []string{id}
+			ids = []string{p.id}
 		}
 		st.rs.StatementIDs = ids
 	}
 	if err := st.sqlError(""); err != nil {
 		st.close()
 		if batch {
-			pos = position(ids, st.rs.StatementID)
+			pos = position(p.ids, st.rs.StatementID)
 			err = batchError(err, pos)
 		}
 		reportInfo(ctx, st.rs.StatementID, pos, nil)
 		return nil, err
 	}
-	c.session.adopt(metaContext(st.rs))
-	reportInfo(ctx, id, pos, st.rs)
+	if !p.resumed {
+		c.session.adopt(metaContext(st.rs))
+	}
+	reportInfo(ctx, p.id, pos, st.rs)
 	return st, nil
 }
 

@@ -110,6 +110,10 @@ type Error struct {
 	Position int
 	// Attempts is how many attempts were made when retries were exhausted, or 0.
 	Attempts int
+
+	// unknownStatement: the service answered 404 to a GET of a statement
+	// by id, i.e. it does not know the id (see WithResume).
+	unknownStatement bool
 }
 
 // SQLState returns the SQL state of the error.
@@ -168,6 +172,8 @@ func (e *Error) hint() string {
 		return "check the API token in the DSN or the token provider; it may have expired"
 	case e.HTTPStatus == http.StatusTooManyRequests:
 		return "rate limited; retry later or lower the request rate"
+	case e.unknownStatement:
+		return "the service knows no statement with this id; check the id and that the DSN points at the endpoint it was submitted to"
 	case e.is(ErrUnavailable):
 		return "the service is unavailable; retry later"
 	}
@@ -182,7 +188,7 @@ func (e *Error) is(target error) bool {
 	case ErrUnauthorized:
 		return e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden
 	case ErrNotFound:
-		return strings.HasPrefix(e.State, "3D")
+		return strings.HasPrefix(e.State, "3D") || e.unknownStatement
 	case ErrAlreadyExists:
 		return isAlreadyExistsState(e.State)
 	case ErrNotReady:

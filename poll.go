@@ -125,23 +125,38 @@ func (r *resultStream) sqlError(id string) error {
 // await waits for a running statement: it polls GET /statements/{id} (with
 // partitionID=part when part >= 0) until the statement is done, and returns
 // the answer with its header decoded, or the statement's SQL error. A ctx
-// cancellation stops waiting at once.
+// cancellation stops waiting at once, with an error that says the
+// statement may still be running. Each poll is reported to the
+// WithProgress hook of ctx, if any (not for prefetched partitions).
 func (c *Conn) await(ctx context.Context, ep *endpoint, id string, part int, start time.Time) (*resultStream, error) {
 	p := newPoller(c.connector.cfg, start)
 	params := c.params()
-	for {
+	var progress func(Progress)
+	if part <= 0 {
+		// Waits for a statement or its first partition run on the caller's
+		// goroutine; prefetched partitions (part > 0) do not report.
+		progress = progressHook(ctx)
+	}
+	for polls := 1; ; polls++ {
 		if !sleepCtx(ctx, p.next(time.Now())) {
-			return nil, withStatement(id, "waiting for the statement", ctx.Err())
+			return nil, stillRunning(id, ctx.Err())
 		}
 		resp, err := c.client.getStatement(ctx, ep, id, part, params)
 		if err != nil {
-			return nil, withStatement(id, "polling", err)
+			if ctx.Err() != nil {
+				return nil, stillRunning(id, ctx.Err())
+			}
+			return nil, withStatement(id, "polling", unknownStatement(err))
 		}
 		st, err := openResult(resp, id, part)
 		if err != nil {
 			return nil, err
 		}
-		if st.running() {
+		running := st.running()
+		if progress != nil {
+			progress(Progress{StatementID: id, Elapsed: time.Since(start), Polls: polls, Done: !running})
+		}
+		if running {
 			st.close()
 			continue
 		}
@@ -153,13 +168,20 @@ func (c *Conn) await(ctx context.Context, ep *endpoint, id string, part int, sta
 	}
 }
 
+// stillRunning is the error of a wait that ctx ended: the statement goes on
+// running on the service, and its id is what the caller needs to collect
+// it (or to ask support about it).
+func stillRunning(id string, ctxErr error) error {
+	return &statementError{id: id, op: "stopped waiting, but the statement may still be running on the service (collect its result later with deltastream.WithResume and this id)", err: ctxErr}
+}
+
 // fetch gets the answer for statement id (partition part), waiting while it
 // runs.
 func (c *Conn) fetch(ctx context.Context, ep *endpoint, id string, part int) (*resultStream, error) {
 	start := time.Now()
 	resp, err := c.client.getStatement(ctx, ep, id, part, c.params())
 	if err != nil {
-		return nil, withStatement(id, fmt.Sprintf("fetching partition %d", max(part, 0)), err)
+		return nil, withStatement(id, fmt.Sprintf("fetching partition %d", max(part, 0)), unknownStatement(err))
 	}
 	return c.settle(ctx, ep, id, part, start, resp)
 }

@@ -33,8 +33,9 @@ type rows struct {
 	row    wire.Row
 
 	// Batch.
-	ids []string
-	pos int
+	ids     []string
+	pos     int
+	resumed bool // WithResume: the session does not adopt the contexts
 
 	err    error // sticky
 	closed bool
@@ -51,14 +52,27 @@ var (
 )
 
 func (c *Conn) query(ctx context.Context, query string) (driver.Rows, error) {
+	if ids, ok := resumeIDs(ctx); ok {
+		return c.resumeQuery(ctx, query, ids)
+	}
+	if isAsync(ctx) {
+		return c.queryAsync(ctx, query)
+	}
 	st, err := c.run(ctx, query)
 	if err != nil {
 		return nil, err
 	}
+	return c.openRows(ctx, st, false)
+}
+
+// openRows returns the Rows of a finished statement whose first answer is
+// st: a stream for a continuous query, else a result read by partitions.
+// resumed says that the statement was read through WithResume.
+func (c *Conn) openRows(ctx context.Context, st *resultStream, resumed bool) (driver.Rows, error) {
 	if dp := dataplane(st.rs); dp != nil && dp.RequestType == wire.RequestStreaming {
 		return c.openStream(ctx, st)
 	}
-	r := &rows{c: c, ctx: ctx, ids: st.rs.StatementIDs}
+	r := &rows{c: c, ctx: ctx, ids: st.rs.StatementIDs, resumed: resumed}
 	if err := r.open(st, &c.client.cp, st.rs.StatementID); err != nil {
 		r.Close()
 		return nil, err
@@ -252,7 +266,9 @@ func (r *rows) NextResultSet() error {
 		reportInfo(r.ctx, id, r.pos+1, nil)
 		return r.fail(batchError(err, r.pos+1))
 	}
-	r.c.session.adopt(metaContext(st.rs))
+	if !r.resumed {
+		r.c.session.adopt(metaContext(st.rs))
+	}
 	reportInfo(r.ctx, id, r.pos+1, st.rs)
 	if err := r.open(st, &r.c.client.cp, id); err != nil {
 		return r.fail(err)

@@ -99,11 +99,14 @@ type ColumnInfo struct {
 
 type infoKey struct{}
 
-// WithStatementInfo returns a context that calls fn with the id (and result
-// columns) of every statement run with it, once the service has accepted
-// it, whether it then succeeds or fails. For a batch fn is called once per
-// statement. Failed statements also carry their id in the error (see
-// StatementIDOf). fn is called on the goroutine that runs the statement.
+// WithStatementInfo returns a context that calls fn with the id and result
+// columns of every statement run with it once the statement has finished,
+// whether it succeeded or failed (or the wait for it ended). For a batch
+// fn is called once per statement, as each is read. Failed statements also
+// carry their id in the error (see StatementIDOf). To get the id as soon as
+// the service has accepted the statement, before it finishes, use
+// WithStatementAccepted; to follow the wait, WithProgress. fn is called on
+// the goroutine that runs the statement.
 func WithStatementInfo(ctx context.Context, fn func(StatementInfo)) context.Context {
 	return context.WithValue(ctx, infoKey{}, fn)
 }
