@@ -119,6 +119,10 @@ func progressHook(ctx context.Context) func(Progress) {
 //     query's ctx. If the wait fails, Next returns false and Rows.Err the
 //     error, which carries the id (StatementIDOf).
 //
+// WithStatementAccepted fires as usual; WithStatementInfo and WithProgress
+// fire when the driver waits for the statement: on the first use of the
+// Rows, or when it is resumed.
+//
 // This is gosnowflake's WithAsyncMode made to fit database/sql: the Result
 // and the Rows are the ordinary ones, and the id reaches the caller
 // through WithStatementAccepted (or ResultStatementIDs for Exec) instead of
