@@ -334,7 +334,7 @@ func ExampleWithResume_afterTimeout() {
 	db := openExampleDB(srv)
 	defer db.Close()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := db.ExecContext(ctx, stmt)
 	id := deltastream.StatementIDOf(err)

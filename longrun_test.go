@@ -451,10 +451,10 @@ func TestLongrunTimeoutThenResume(t *testing.T) {
 	gate := srv.On(q).CommandResult("store", "slow", "CREATE", "created").Hold()
 	db := openDB(t, srv, fastPolls...)
 
-	// A deadline the held statement cannot meet.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
-	defer cancel()
-	_, err := db.ExecContext(ctx, q)
+	// A deadline that passes while the driver polls the held statement
+	// (deterministically: after the first poll, whatever the machine's load).
+	ctx := &expiringCtx{Context: context.Background(), done: make(chan struct{})}
+	_, err := db.ExecContext(deltastream.WithProgress(ctx, func(deltastream.Progress) { ctx.expire() }), q)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	id := deltastream.StatementIDOf(err)
 	require.NotEmpty(t, id)
@@ -551,5 +551,24 @@ func TestLongrunConcurrentResumes(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		assert.NoError(t, err)
+	}
+}
+
+// expiringCtx is a context whose deadline passes when the test says so.
+type expiringCtx struct {
+	context.Context
+	once sync.Once
+	done chan struct{}
+}
+
+func (c *expiringCtx) expire()                     { c.once.Do(func() { close(c.done) }) }
+func (c *expiringCtx) Done() <-chan struct{}       { return c.done }
+func (c *expiringCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c *expiringCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
 	}
 }
