@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/deltastream-go/deltastream"
 	"github.com/deltastream-go/deltastream/dstest"
 )
 
@@ -35,6 +36,19 @@ func BenchmarkStatementPath(b *testing.B) {
 			_, err := db.ExecContext(ctx, "CREATE STREAM p AS SELECT 1;")
 			require.NoError(b, err)
 		}
+	})
+	b.Run("exec-polled-hooks", func(b *testing.B) {
+		// The same with the accepted and progress hooks set: what they
+		// cost when used.
+		polls := 0
+		hctx := deltastream.WithProgress(ctx, func(p deltastream.Progress) { polls++ })
+		hctx = deltastream.WithStatementAccepted(hctx, func(deltastream.StatementInfo) {})
+		b.ReportAllocs()
+		for range b.N {
+			_, err := db.ExecContext(hctx, "CREATE STREAM p AS SELECT 1;")
+			require.NoError(b, err)
+		}
+		b.ReportMetric(float64(polls)/float64(b.N), "polls/op")
 	})
 	b.Run("query", func(b *testing.B) {
 		b.ReportAllocs()
