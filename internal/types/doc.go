@@ -23,5 +23,5 @@
 //	ARRAY, MAP, MULTISET, STRUCT, ROW     string holding the JSON text as sent
 //	anything else                         string
 //
-// [JSON] scans the JSON text of ARRAY, MAP and STRUCT columns into Go values.
+// The public deltastream.JSON scans that JSON text into Go values.
 package types
