@@ -236,13 +236,6 @@ func (s *goldenServer) assertAllServed(t *testing.T) {
 	}
 }
 
-// servedCount returns how often exchange i was served.
-func (s *goldenServer) servedCount(i int) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.served[i]
-}
-
 func (s *goldenServer) handle(p goldenPlane, w http.ResponseWriter, r *http.Request) {
 	plane := [...]string{"control plane", "dataplane"}[p]
 	path, ok := strings.CutPrefix(r.URL.Path, "/v2")
