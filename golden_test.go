@@ -210,6 +210,17 @@ func TestGoldenAllTypes(t *testing.T) {
 		}
 		require.NoError(t, rows.Err())
 
+		// The full type strings, unescaped from Go's \u003c and \u003e.
+		var info deltastream.StatementInfo
+		ctx := deltastream.WithStatementInfo(context.Background(), func(i deltastream.StatementInfo) { info = i })
+		rows2, err := openGoldenDB(t, srv).QueryContext(ctx, stmt)
+		require.NoError(t, err)
+		require.NoError(t, rows2.Close())
+		require.Len(t, info.Columns, 36)
+		assert.Equal(t, deltastream.ColumnInfo{Name: "arr", Type: "ARRAY<INTEGER>", Nullable: true}, info.Columns[31])
+		assert.Equal(t, deltastream.ColumnInfo{Name: "struct", Type: `STRUCT<k VARCHAR, "Mixed" BIGINT>`, Nullable: true}, info.Columns[33])
+		assert.Equal(t, deltastream.ColumnInfo{Name: "nn", Type: "BIGINT NOT NULL", Nullable: false}, info.Columns[34])
+
 		// What an application scans into: JSON, time.Time, exact strings.
 		var (
 			arr deltastream.JSON[[]int32]
