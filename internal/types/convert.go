@@ -73,9 +73,9 @@ func (c *Column) valueError(cell []byte, reason string) error {
 // service was seen to send) is returned as it is: the value is always an
 // int64, and a Scan into a narrower Go integer reports the overflow.
 // Floats accept Java's "NaN", "Infinity" and "-Infinity"; overflow is an
-// error. DECIMAL text is
-// validated and returned unchanged. Binary values may omit base64 padding
-// and may use the URL-safe alphabet. Dates and times take years 0000-9999,
+// error. DECIMAL text is validated and returned unchanged. Binary values
+// may omit base64 padding and may use the URL-safe alphabet. Dates and
+// times take years 0000-9999,
 // 0 to 9 fraction digits, and Java's short form without seconds ("13:10",
 // returned by TIME as "13:10:00"). Timestamps take a space or 'T' between
 // date and time, and a date alone means midnight. A TIMESTAMP_LTZ zone
