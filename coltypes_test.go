@@ -80,8 +80,8 @@ func resTypeCases(loc *time.Location) []resTypeCase {
 	tm := func(typ, cell, db string, v time.Time, p int64) resTypeCase {
 		return resTypeCase{typ: typ, cell: cell, want: v, scan: rtNullTime, scanNN: rtTime, dbName: db, prec: p, hasPrec: db != "DATE"}
 	}
-	bin := func(typ, cell string, v []byte, n int64) resTypeCase {
-		return resTypeCase{typ: typ, cell: cell, want: v, scan: rtBytes, scanNN: rtBytes, dbName: "VARBINARY", length: n, hasLen: true}
+	bin := func(typ, db, cell string, v []byte, n int64) resTypeCase {
+		return resTypeCase{typ: typ, cell: cell, want: v, scan: rtBytes, scanNN: rtBytes, dbName: db, length: n, hasLen: true}
 	}
 	withLen := func(c resTypeCase, n int64) resTypeCase { c.length, c.hasLen = n, true; return c }
 	withPrec := func(c resTypeCase, p int64) resTypeCase { c.prec, c.hasPrec = p, true; return c }
@@ -93,6 +93,8 @@ func resTypeCases(loc *time.Location) []resTypeCase {
 	return []resTypeCase{
 		ints("TINYINT", "127", 127),
 		ints("TINYINT", "-128", -128),
+		ints("TINYINT", "255", 255), // beyond the declared width: seen from the service, kept as int64
+		ints("SMALLINT", "40000", 40000),
 		ints("SMALLINT", "-32768", -32768),
 		ints("INTEGER", "2147483647", 2147483647),
 		ints("BIGINT", "-9223372036854775808", math.MinInt64),
@@ -114,14 +116,17 @@ func resTypeCases(loc *time.Location) []resTypeCase {
 		withLen(str("VARCHAR", "héllo \"q\" \\ \n\t☃", "VARCHAR"), math.MaxInt64),
 		withLen(str("VARCHAR(255)", "", "VARCHAR"), 255),
 		withLen(str("varchar(20)", "lower-case type", "VARCHAR"), 20),
-		withLen(str("STRING", "alias", "VARCHAR"), math.MaxInt64),
-		bin("VARBINARY", "YmluYXJ5", []byte("binary"), math.MaxInt64),
-		bin("VARBINARY(16)", "AAEC/w==", []byte{0, 1, 2, 255}, 16),
-		bin("BYTES", "", []byte{}, math.MaxInt64),
+		withLen(str("STRING", "alias", "STRING"), math.MaxInt64),
+		bin("VARBINARY", "VARBINARY", "YmluYXJ5", []byte("binary"), math.MaxInt64),
+		bin("VARBINARY(16)", "VARBINARY", "AAEC/w==", []byte{0, 1, 2, 255}, 16),
+		bin("BYTES", "BYTES", "", []byte{}, math.MaxInt64),
+		bin("bytes", "BYTES", "AAE=", []byte{0, 1}, math.MaxInt64),
 		tm("DATE", "2007-04-30", "DATE", utc(2007, 4, 30, 0, 0, 0, 0), 0),
 		withPrec(str("TIME", "13:10:02", "TIME"), 0),
 		withPrec(str("TIME(3)", "13:10:02.0474381", "TIME"), 3),
 		withPrec(str("TIME(9)", "23:59:59.999999999", "TIME"), 9),
+		withPrec(str("TIME(7)", "13:10:02.0474381Z", "TIME"), 7),
+		withPrec(str("TIME", "13:10:02+01:00", "TIME"), 0),
 		tm("TIMESTAMP(3)", "2007-04-30 13:10:02.0474381", "TIMESTAMP", utc(2007, 4, 30, 13, 10, 2, 47438100), 3),
 		tm("TIMESTAMP(9)", "2007-04-30 13:10:02.123456789", "TIMESTAMP", utc(2007, 4, 30, 13, 10, 2, 123456789), 9),
 		tm("TIMESTAMP", "1970-01-01 00:00:00", "TIMESTAMP", utc(1970, 1, 1, 0, 0, 0, 0), 6),
@@ -129,13 +134,21 @@ func resTypeCases(loc *time.Location) []resTypeCase {
 		tm("TIMESTAMP_LTZ(6)", "2007-04-30 13:10:02.0474381+0800", "TIMESTAMP_LTZ", utc(2007, 4, 30, 5, 10, 2, 47438100).In(loc), 6),
 		tm("TIMESTAMP_LTZ", "2007-04-30 13:10:02-07:00", "TIMESTAMP_LTZ", utc(2007, 4, 30, 20, 10, 2, 0).In(loc), 6),
 		tm("TIMESTAMP_LTZ(3)", "2007-04-30 13:10:02.5", "TIMESTAMP_LTZ", time.Date(2007, 4, 30, 13, 10, 2, 5e8, loc), 3),
-		tm("TIMESTAMP(3) WITH LOCAL TIME ZONE", "2023-12-30 03:37:45.123Z", "TIMESTAMP_LTZ", utc(2023, 12, 30, 3, 37, 45, 123e6).In(loc), 3),
-		tm("TIMESTAMP(3) WITH LOCAL TIME ZONE", "2023-07-01 12:00:00", "TIMESTAMP_LTZ", time.Date(2023, 7, 1, 12, 0, 0, 0, loc), 3),
+		tm("TIMESTAMP(3) WITH LOCAL TIME ZONE", "2023-12-30 03:37:45.123Z", "TIMESTAMP WITH LOCAL TIME ZONE", utc(2023, 12, 30, 3, 37, 45, 123e6).In(loc), 3),
+		tm("TIMESTAMP(3) WITH LOCAL TIME ZONE", "2023-07-01 12:00:00", "TIMESTAMP WITH LOCAL TIME ZONE", time.Date(2023, 7, 1, 12, 0, 0, 0, loc), 3),
+		tm("timestamp_ltz(3) ", "2023-12-30 03:37:45Z", "TIMESTAMP_LTZ", utc(2023, 12, 30, 3, 37, 45, 0).In(loc), 3),
+		// TIMESTAMP_TZ keeps the zone the value carries, not the session's.
+		tm("TIMESTAMP_TZ", "2023-12-30 03:37:45Z", "TIMESTAMP_TZ", utc(2023, 12, 30, 3, 37, 45, 0), 6),
+		tm("TIMESTAMP_TZ(3)", "2007-04-30 13:10:02.0474381+0800", "TIMESTAMP_TZ", time.Date(2007, 4, 30, 13, 10, 2, 47438100, time.FixedZone("", 8*3600)), 3),
+		tm("TIMESTAMP_TZ(6)", "2007-04-30 13:10:02-07:00", "TIMESTAMP_TZ", time.Date(2007, 4, 30, 13, 10, 2, 0, time.FixedZone("", -7*3600)), 6),
+		tm("TIMESTAMP_TZ(3)", "2007-04-30 13:10:02", "TIMESTAMP_TZ", time.Date(2007, 4, 30, 13, 10, 2, 0, loc), 3),
 		str("ARRAY<INTEGER>", "[1,2,3,4]", "ARRAY"),
 		str("MAP<VARCHAR, VARCHAR>", `{"k": "v"}`, "MAP"),
 		str(`STRUCT<k VARCHAR, "Mixed" BIGINT>`, `{"k":"x","Mixed":5}`, "STRUCT"),
 		str("ARRAY<ROW<a INTEGER NOT NULL>>", `[{"a":1}]`, "ARRAY"),
+		str("ROW<a INTEGER>", `{"a":1}`, "ROW"),
 		str("GEOGRAPHY", "POINT(1 2)", "GEOGRAPHY"),
+		str("INTERVAL DAY(2) TO SECOND(3)", "+2 01:00:00.000", "INTERVAL DAY TO SECOND"),
 		str("DECIMAL(", "1", "DECIMAL("),
 		nn,
 	}
@@ -182,6 +195,9 @@ func resAssertValue(t *testing.T, want, got any, msg string) {
 		require.True(t, ok, "%s: got %T, want time.Time", msg, got)
 		assert.True(t, w.Equal(g), "%s: got %v, want %v", msg, g, w)
 		assert.Equal(t, w.Location().String(), g.Location().String(), "%s: location", msg)
+		_, wOff := w.Zone()
+		_, gOff := g.Zone()
+		assert.Equal(t, wOff, gOff, "%s: zone offset", msg)
 		assert.Equal(t, w.Nanosecond(), g.Nanosecond(), "%s: every fraction digit", msg)
 	default:
 		assert.Equal(t, want, got, msg)
@@ -253,11 +269,9 @@ func TestColTypesInvalidValues(t *testing.T) {
 	tests := []struct {
 		typ, cell, reason string
 	}{
-		{"TINYINT", "128", "out of range for TINYINT"},
-		{"SMALLINT", "40000", "out of range for SMALLINT"},
-		{"INTEGER", "2147483648", "out of range for INTEGER"},
-		{"BIGINT", "9223372036854775808", "out of range for BIGINT"},
-		{"BIGINT", "9.3E+18", "out of range for BIGINT"},
+		{"TINYINT", "9223372036854775808", "out of range for a 64-bit integer"},
+		{"BIGINT", "9223372036854775808", "out of range for a 64-bit integer"},
+		{"BIGINT", "9.3E+18", "out of range for a 64-bit integer"},
 		{"BIGINT", "1.5", "fractional part"},
 		{"BIGINT", "12abc", "not an integer"},
 		{"DOUBLE", "1e400", "out of range"},
@@ -269,6 +283,8 @@ func TestColTypesInvalidValues(t *testing.T) {
 		{"TIME(3)", "25:00:00", "not a time"},
 		{"TIMESTAMP(3)", "2007-04-30 13:61:00", "not a timestamp"},
 		{"TIMESTAMP_LTZ(3)", "2007-04-30 13:10:02 CET", "not a timestamp"},
+		{"TIMESTAMP_TZ(3)", "2007-04-30 13:10:02 CET", "not a timestamp"},
+		{"TIME", "13:10:02 CET", "not a time"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.typ+" "+tt.cell, func(t *testing.T) {
@@ -285,6 +301,52 @@ func TestColTypesInvalidValues(t *testing.T) {
 			assert.Contains(t, msg, tt.reason)
 			assert.Contains(t, msg, infos.id(t))
 			assert.Contains(t, msg, "partition 0")
+		})
+	}
+}
+
+// TestColTypesIntegerBeyondWidth pins down what an application sees when
+// the service sends an integer beyond its column's declared width ("255" in
+// a TINYINT, as seen in recorded answers): the row reads, the value is an
+// int64, ScanType stays int64, and only a Scan into a Go integer too
+// narrow for the value fails, with database/sql's range error.
+func TestColTypesIntegerBeyondWidth(t *testing.T) {
+	srv := dstest.NewServer(t)
+	srv.On("SELECT flags FROM w;").Columns(dstest.NotNullCol("flags", "TINYINT")).Rows([]any{"255"}, []any{"7"})
+	db := openDB(t, srv)
+	tests := []struct {
+		name    string
+		dest    func() any
+		want    any
+		errText string
+	}{
+		{"int64", func() any { return new(int64) }, int64(255), ""},
+		{"any", func() any { return new(any) }, int64(255), ""},
+		{"int16", func() any { return new(int16) }, int16(255), ""},
+		{"uint8", func() any { return new(uint8) }, uint8(255), ""},
+		{"int8", func() any { return new(int8) }, nil, "out of range"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, err := db.Query("SELECT flags FROM w;")
+			require.NoError(t, err)
+			defer rows.Close()
+			cts, err := rows.ColumnTypes()
+			require.NoError(t, err)
+			assert.Equal(t, rtInt64, cts[0].ScanType())
+			assert.Equal(t, "TINYINT", cts[0].DatabaseTypeName())
+			require.True(t, rows.Next(), rows.Err())
+			dest := tt.dest()
+			err = rows.Scan(dest)
+			if tt.errText != "" {
+				require.ErrorContains(t, err, tt.errText)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, reflect.ValueOf(dest).Elem().Interface())
+			require.True(t, rows.Next(), rows.Err())
+			assert.False(t, rows.Next())
+			require.NoError(t, rows.Err())
 		})
 	}
 }

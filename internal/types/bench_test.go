@@ -23,10 +23,14 @@ func BenchmarkConvert(b *testing.B) {
 		{"VARBINARY", "VARBINARY", "YmluYXJ5IGRhdGE="},
 		{"DATE", "DATE", "2007-04-30"},
 		{"TIME", "TIME(3)", "13:10:02.047"},
+		{"TIME/zone", "TIME(7)", "13:10:02.0474381Z"},
 		{"TIMESTAMP", "TIMESTAMP(3)", "2007-04-30 13:10:02.0474381"},
 		{"TIMESTAMP_LTZ/Z", "TIMESTAMP_LTZ(3)", "2023-12-30 03:37:45.123Z"},
 		{"TIMESTAMP_LTZ/offset", "TIMESTAMP_LTZ(3)", "2007-04-30 13:10:02+08:00"},
 		{"TIMESTAMP_LTZ/nozone", "TIMESTAMP_LTZ(3)", "2007-04-30 13:10:02.123"},
+		{"TIMESTAMP_TZ/Z", "TIMESTAMP_TZ(3)", "2023-12-30 03:37:45.123Z"},
+		{"TIMESTAMP_TZ/offset", "TIMESTAMP_TZ(3)", "2007-04-30 13:10:02+08:00"},
+		{"TINYINT/beyond-width", "TINYINT", "255"},
 		{"ARRAY", "ARRAY<INT>", "[1,2,3,4]"},
 	}
 	for _, bb := range benches {
@@ -42,6 +46,7 @@ func BenchmarkConvert(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cells/s")
 		})
 	}
 }

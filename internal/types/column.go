@@ -29,7 +29,7 @@ type Column struct {
 // and not negative, are the values of the WebSocket metadata frame; they
 // override those parsed from typ for the types they apply to (length for
 // CHAR, VARCHAR, BINARY and VARBINARY; precision for DECIMAL, TIME,
-// TIMESTAMP and TIMESTAMP_LTZ; scale for DECIMAL). NewColumn never fails: a
+// TIMESTAMP, TIMESTAMP_LTZ and TIMESTAMP_TZ; scale for DECIMAL). NewColumn never fails: a
 // malformed type string is kept as a KindOther type.
 func NewColumn(name, typ string, nullable bool, length, precision, scale *int64) *Column {
 	t := cachedType(typ).withParams(length, precision, scale)
@@ -90,10 +90,14 @@ var (
 //	TINYINT, SMALLINT, INTEGER, BIGINT  int64          sql.NullInt64
 //	FLOAT, DOUBLE                       float64        sql.NullFloat64
 //	BOOLEAN                             bool           sql.NullBool
-//	DATE, TIMESTAMP, TIMESTAMP_LTZ      time.Time      sql.NullTime
+//	DATE, TIMESTAMP, TIMESTAMP_LTZ,     time.Time      sql.NullTime
+//	TIMESTAMP_TZ
 //	BINARY, VARBINARY                   []byte         []byte (nil is NULL)
 //	everything else                     string         sql.NullString
 //
+// An integer column scans into int64 whatever its declared width, because
+// the service may send a value beyond that width (see Convert); scanning
+// it into a narrower Go integer fails on such a value instead of wrapping.
 // "Everything else" includes DECIMAL (kept as exact text), TIME, CHAR,
 // VARCHAR, the JSON text of ARRAY, MAP, MULTISET and STRUCT, and unknown
 // types. A nullable binary column scans into []byte because database/sql
@@ -120,7 +124,7 @@ func (c *Column) ScanType() reflect.Type {
 			return scanNullBool
 		}
 		return scanBool
-	case KindDate, KindTimestamp, KindTimestampLTZ:
+	case KindDate, KindTimestamp, KindTimestampLTZ, KindTimestampTZ:
 		if c.Nullable {
 			return scanNullTime
 		}

@@ -62,21 +62,30 @@ func (c *Column) valueError(cell []byte, reason string) error {
 // loc, and every TIMESTAMP_LTZ value is returned in loc.
 //
 // The result never aliases cell, so the caller may reuse cell's memory.
-// Conversion is strict: a value that is not valid for the type (a fraction
-// in an integer, an integer out of the type's range, an impossible date...)
-// gives a *ValueError. The caller handles JSON null cells (as nil) itself.
+// Conversion is liberal in the forms it accepts and strict about values: a
+// value that is not valid for the type (a fraction in an integer, an
+// integer beyond int64, an impossible date...) gives a *ValueError. The
+// caller handles JSON null cells (as nil) itself.
 //
 // Details: integers accept a sign and exact decimal or exponent forms
-// ("1.5E1" is 15, "1.25E1" is an error). Floats accept Java's "NaN",
-// "Infinity" and "-Infinity"; overflow is an error. DECIMAL text is
-// validated and returned unchanged. Binary values may omit base64 padding
-// and may use the URL-safe alphabet. Dates and times take years 0000-9999,
+// ("1.5E1" is 15, "1.25E1" is an error). An integer that fits int64 but
+// not the column's declared width ("255" in a TINYINT column, which the
+// service was seen to send) is returned as it is: the value is always an
+// int64, and a Scan into a narrower Go integer reports the overflow.
+// Floats accept Java's "NaN", "Infinity" and "-Infinity"; overflow is an
+// error. DECIMAL text is validated and returned unchanged. Binary values
+// may omit base64 padding and may use the URL-safe alphabet. Dates and
+// times take years 0000-9999,
 // 0 to 9 fraction digits, and Java's short form without seconds ("13:10",
 // returned by TIME as "13:10:00"). Timestamps take a space or 'T' between
 // date and time, and a date alone means midnight. A TIMESTAMP_LTZ zone
 // suffix is Z, ±hh, ±hhmm, ±hh:mm, ±hhmmss or ±hh:mm:ss, optionally after
 // one space; should a plain TIMESTAMP value carry one, the instant is
-// returned in UTC.
+// returned in UTC. A TIMESTAMP_TZ value is returned in the zone it carries
+// (time.UTC for Z and zero offsets, else a fixed zone with that offset);
+// one without a zone is read as a wall time in loc. A TIME value may carry
+// a zone suffix too ("13:10:02.0474381Z", "13:10:02+01:00"): it is checked
+// and kept in the returned text.
 func (c *Column) Convert(cell []byte, loc *time.Location) (driver.Value, error) {
 	return c.ConvertRow(cell, loc, nil)
 }
@@ -93,8 +102,8 @@ func (c *Column) ConvertRow(cell []byte, loc *time.Location, strs *RowStrings) (
 			return nil, c.valueError(cell, "is not an integer")
 		case st == intFraction:
 			return nil, c.valueError(cell, "is not an integer (it has a fractional part)")
-		case st == intRange || v < intMin[k] || v > intMax[k]:
-			return nil, c.valueError(cell, "is out of range for "+kindNames[k])
+		case st == intRange:
+			return nil, c.valueError(cell, "is out of range for a 64-bit integer")
 		}
 		return v, nil
 	case KindFloat, KindDouble:
@@ -137,6 +146,15 @@ func (c *Column) ConvertRow(cell []byte, loc *time.Location, strs *RowStrings) (
 			loc = time.UTC
 		}
 		return dt.time(loc), nil
+	case KindTimestampTZ:
+		dt, ok := parseDateTime(cell)
+		if !ok {
+			return nil, c.valueError(cell, "is not a timestamp (YYYY-MM-DD hh:mm:ss[.fffffffff][zone])")
+		}
+		if loc == nil {
+			loc = time.UTC
+		}
+		return dt.timeInOwnZone(loc), nil
 	}
 	return strs.String(cell), nil
 }
@@ -173,20 +191,17 @@ func hasFloatExtras(b []byte) bool {
 
 func (c *Column) convertTime(cell []byte, strs *RowStrings) (driver.Value, error) {
 	_, _, _, _, n, ok := parseClock(cell)
-	if !ok || n != len(cell) {
-		return nil, c.valueError(cell, "is not a time of day (hh:mm:ss[.fffffffff])")
+	if ok && n < len(cell) {
+		_, ok = parseZone(cell[n:])
+	}
+	if !ok {
+		return nil, c.valueError(cell, "is not a time of day (hh:mm:ss[.fffffffff][zone])")
 	}
 	if n == clockShortLen { // hh:mm: Java leaves out zero seconds
-		return string(cell) + ":00", nil
+		return string(cell[:n]) + ":00" + string(cell[n:]), nil
 	}
 	return strs.String(cell), nil
 }
-
-// Ranges of the integer kinds.
-var (
-	intMin = [numKinds]int64{KindTinyInt: math.MinInt8, KindSmallInt: math.MinInt16, KindInteger: math.MinInt32, KindBigInt: math.MinInt64}
-	intMax = [numKinds]int64{KindTinyInt: math.MaxInt8, KindSmallInt: math.MaxInt16, KindInteger: math.MaxInt32, KindBigInt: math.MaxInt64}
-)
 
 // intStatus is the outcome of parseInteger.
 type intStatus uint8

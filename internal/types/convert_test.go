@@ -89,12 +89,12 @@ func TestConvertIntegers(t *testing.T) {
 		{"BIGINT", "1E-1", 0, fraction},
 		{"BIGINT", "0.5", 0, fraction},
 		{"BIGINT", "1E-999999999999999999999", 0, fraction},
-		{"BIGINT", "9223372036854775808", 0, "is out of range for BIGINT"},
-		{"BIGINT", "-9223372036854775809", 0, "is out of range for BIGINT"},
-		{"BIGINT", "9.223372036854775808E+18", 0, "is out of range for BIGINT"},
-		{"BIGINT", "1E19", 0, "is out of range for BIGINT"},
-		{"BIGINT", "99999999999999999999999", 0, "is out of range for BIGINT"},
-		{"BIGINT", "1e999999999999999999999", 0, "is out of range for BIGINT"},
+		{"BIGINT", "9223372036854775808", 0, "is out of range for a 64-bit integer"},
+		{"BIGINT", "-9223372036854775809", 0, "is out of range for a 64-bit integer"},
+		{"BIGINT", "9.223372036854775808E+18", 0, "is out of range for a 64-bit integer"},
+		{"BIGINT", "1E19", 0, "is out of range for a 64-bit integer"},
+		{"BIGINT", "99999999999999999999999", 0, "is out of range for a 64-bit integer"},
+		{"BIGINT", "1e999999999999999999999", 0, "is out of range for a 64-bit integer"},
 		{"BIGINT", "abc", 0, notInt},
 		{"BIGINT", "", 0, notInt},
 		{"BIGINT", "-", 0, notInt},
@@ -112,17 +112,20 @@ func TestConvertIntegers(t *testing.T) {
 		{"TINYINT", "127", int64(127), ""},
 		{"TINYINT", "-128", int64(-128), ""},
 		{"TINYINT", "1.27E2", int64(127), ""},
-		{"TINYINT", "128", 0, "is out of range for TINYINT"},
-		{"TINYINT", "-129", 0, "is out of range for TINYINT"},
-		{"TINYINT", "1.28E2", 0, "is out of range for TINYINT"},
+		{"TINYINT", "128", int64(128), ""},
+		{"TINYINT", "-129", int64(-129), ""},
+		{"TINYINT", "255", int64(255), ""}, // seen from the service
+		{"TINYINT", "1.28E2", int64(128), ""},
+		{"TINYINT", "9223372036854775808", 0, "is out of range for a 64-bit integer"},
 		{"SMALLINT", "32767", int64(32767), ""},
 		{"SMALLINT", "-32768", int64(-32768), ""},
-		{"SMALLINT", "32768", 0, "is out of range for SMALLINT"},
-		{"SMALLINT", "-32769", 0, "is out of range for SMALLINT"},
+		{"SMALLINT", "32768", int64(32768), ""},
+		{"SMALLINT", "-32769", int64(-32769), ""},
 		{"INTEGER", "2147483647", int64(math.MaxInt32), ""},
 		{"INT", "-2147483648", int64(math.MinInt32), ""},
-		{"INTEGER", "2147483648", 0, "is out of range for INTEGER"},
-		{"INTEGER NOT NULL", "-2147483649", 0, "is out of range for INTEGER"},
+		{"INTEGER", "2147483648", int64(2147483648), ""},
+		{"INTEGER NOT NULL", "-2147483649", int64(-2147483649), ""},
+		{"INTEGER", "-9.3E+18", 0, "is out of range for a 64-bit integer"},
 	}, nil)
 }
 
@@ -270,7 +273,17 @@ func TestConvertDateTime(t *testing.T) {
 		{"TIME", "13:10:02.", nil, notTime},
 		{"TIME", "13:10:02.1234567890", nil, notTime},
 		{"TIME", "1:10:02", nil, notTime},
-		{"TIME", "13:10:02Z", nil, notTime},
+		// A zone suffix is accepted and kept.
+		{"TIME", "13:10:02Z", "13:10:02Z", ""},
+		{"TIME(7)", "13:10:02.0474381Z", "13:10:02.0474381Z", ""},
+		{"TIME", "13:10:02+01:00", "13:10:02+01:00", ""},
+		{"TIME", "13:10:02-0700", "13:10:02-0700", ""},
+		{"TIME", "13:10Z", "13:10:00Z", ""},
+		{"TIME", "13:10:02 Z", "13:10:02 Z", ""},
+		{"TIME", "13:10:02+19:00", nil, notTime},
+		{"TIME", "13:10:02UTC", nil, notTime},
+		{"TIME", "13:10:02Z ", nil, notTime},
+		{"TIME", "13:10:02.Z", nil, notTime},
 		{"TIME", "13:10:2", nil, notTime},
 		{"TIME", "13", nil, notTime},
 		{"TIME", "", nil, notTime},
@@ -335,6 +348,47 @@ func TestConvertTimestampLTZ(t *testing.T) {
 		{"TIMESTAMP_LTZ", "2007-04-30 13:10:02 ", nil, notTS},
 		{"TIMESTAMP_LTZ", "2007-04-31 13:10:02Z", nil, notTS},
 	}, la)
+}
+
+func TestConvertTimestampTZ(t *testing.T) {
+	la, err := time.LoadLocation("America/Los_Angeles")
+	require.NoError(t, err)
+	in := func(off int, y int, m time.Month, d, h, mi, s, ns int) time.Time {
+		loc := time.UTC
+		if off != 0 {
+			loc = time.FixedZone("", off)
+		}
+		return time.Date(y, m, d, h, mi, s, ns, loc)
+	}
+	const notTS = "is not a timestamp"
+	runConvertCases(t, []convertCase{
+		// The value keeps the zone it carries, whatever the session zone.
+		{"TIMESTAMP_TZ", "2023-12-30 03:37:45Z", in(0, 2023, 12, 30, 3, 37, 45, 0), ""},
+		{"TIMESTAMP_TZ(9)", "2007-04-30 13:10:02.0474381Z", in(0, 2007, 4, 30, 13, 10, 2, 47438100), ""},
+		{"TIMESTAMP_TZ(3)", "2007-04-30 13:10:02+0800", in(8*3600, 2007, 4, 30, 13, 10, 2, 0), ""},
+		{"timestamp_tz(3) not null", "2007-04-30 13:10:02-07:00", in(-7*3600, 2007, 4, 30, 13, 10, 2, 0), ""},
+		{"TIMESTAMP(3) WITH TIME ZONE", "2007-04-30T13:10:02.5+05:30", in(5*3600+1800, 2007, 4, 30, 13, 10, 2, 500000000), ""},
+		{"TIMESTAMP_TZ", "2007-04-30 13:10:02+01:00:30", in(3630, 2007, 4, 30, 13, 10, 2, 0), ""},
+		{"TIMESTAMP_TZ", "2000-01-01 00:00:00-00:00", in(0, 2000, 1, 1, 0, 0, 0, 0), ""},
+		// No zone: a wall time in the session zone.
+		{"TIMESTAMP_TZ", "2007-04-30 13:10:02", time.Date(2007, 4, 30, 13, 10, 2, 0, la), ""},
+		{"TIMESTAMP_TZ", "2007-04-30 13:10:02+19:00", nil, notTS},
+		{"TIMESTAMP_TZ", "2007-04-30 13:10:02 CET", nil, notTS},
+		{"TIMESTAMP_TZ", "2007-04-31 13:10:02Z", nil, notTS},
+	}, la)
+
+	// Equal offsets share one location: no allocation per value.
+	col := NewColumn("t", "TIMESTAMP_TZ", true, nil, nil, nil)
+	a, err := col.Convert([]byte("2007-04-30 13:10:02+0800"), nil)
+	require.NoError(t, err)
+	b, err := col.Convert([]byte("2024-01-01 00:00:00+08:00"), nil)
+	require.NoError(t, err)
+	assert.Same(t, a.(time.Time).Location(), b.(time.Time).Location())
+	assert.Equal(t, "2007-04-30T13:10:02+08:00", a.(time.Time).Format(time.RFC3339))
+	// Without a session zone, a value without a zone is UTC.
+	v, err := col.Convert([]byte("2007-04-30 13:10:02"), nil)
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2007, 4, 30, 13, 10, 2, 0, time.UTC), v)
 }
 
 func TestConvertTimestampLTZNilLocation(t *testing.T) {

@@ -1,6 +1,9 @@
 package types
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // Lengths of the fixed-width date and time forms.
 const (
@@ -29,6 +32,39 @@ func (dt *dateTime) time(loc *time.Location) time.Time {
 		return t
 	}
 	return t.In(loc)
+}
+
+// timeInOwnZone returns the instant of dt in the zone it carries: UTC for
+// a zero offset, else a fixed zone with its offset. Without a zone, dt is
+// a wall time in loc.
+func (dt *dateTime) timeInOwnZone(loc *time.Location) time.Time {
+	if !dt.hasZone {
+		return time.Date(dt.year, time.Month(dt.month), dt.day, dt.hour, dt.minute, dt.sec, dt.ns, loc)
+	}
+	return time.Date(dt.year, time.Month(dt.month), dt.day, dt.hour, dt.minute, dt.sec, dt.ns, fixedZone(dt.offset))
+}
+
+// fixedZones caches the locations of whole-minute zone offsets: a result
+// carries few distinct ones, and time.FixedZone allocates. parseZone bounds
+// offsets to ±18h, so it holds at most 2161 entries (in practice a
+// handful); offsets with seconds are not cached.
+var fixedZones sync.Map // int (seconds east of UTC) -> *time.Location
+
+// fixedZone returns time.UTC for a zero offset, else an unnamed fixed zone
+// of offset seconds east of UTC, as time.Parse gives for a numeric offset
+// (its name formats as the offset, e.g. "+0800").
+func fixedZone(offset int) *time.Location {
+	if offset == 0 {
+		return time.UTC
+	}
+	if offset%60 != 0 {
+		return time.FixedZone("", offset)
+	}
+	if l, ok := fixedZones.Load(offset); ok {
+		return l.(*time.Location)
+	}
+	l, _ := fixedZones.LoadOrStore(offset, time.FixedZone("", offset))
+	return l.(*time.Location)
 }
 
 func num2(b []byte) (int, bool) {

@@ -44,7 +44,7 @@ func FuzzParseType(f *testing.F) {
 		require.NoError(t, err, "String() %q of %q must re-parse", str, s)
 		assert.Equal(t, str, again.String())
 		assert.Equal(t, typ.Kind(), again.Kind())
-		assert.Equal(t, typ.DatabaseTypeName(), again.DatabaseTypeName())
+		assert.Equal(t, typ.CanonicalName(), again.CanonicalName())
 	})
 }
 
@@ -52,6 +52,7 @@ func FuzzParseType(f *testing.F) {
 var fuzzTypes = []string{
 	"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE", "DECIMAL(10, 2)", "BOOLEAN",
 	"VARCHAR", "VARBINARY", "DATE", "TIME(3)", "TIMESTAMP(3)", "TIMESTAMP_LTZ(3)", "ARRAY<INT>", "GEOGRAPHY",
+	"TIMESTAMP_TZ(3)", // appended: the seed corpus refers to types by index
 }
 
 var (
@@ -98,7 +99,8 @@ func FuzzConvert(f *testing.F) {
 		{9, "YmluYXJ5"}, {9, "YQ"}, {10, "2024-02-29"}, {11, "13:10:02.0474381"}, {11, "13:10"},
 		{12, "2007-04-30 13:10:02.0474381"}, {12, "2007-04-30T13:10"}, {13, "2023-12-30 03:37:45Z"},
 		{13, "2007-04-30 13:10:02+0800"}, {13, "2007-04-30 13:10:02 -07:00"}, {13, "2007-04-30 13:10:02"},
-		{14, "[1,2]"}, {15, "x"},
+		{14, "[1,2]"}, {15, "x"}, {0, "255"}, {11, "13:10:02.0474381Z"}, {11, "13:10+01:00"},
+		{16, "2023-12-30 03:37:45Z"}, {16, "2007-04-30 13:10:02.0474381+0800"}, {16, "2007-04-30 13:10:02"},
 	}
 	for _, s := range seeds {
 		f.Add(s.typ, []byte(s.cell))
@@ -135,15 +137,15 @@ func FuzzConvert(f *testing.F) {
 		k := col.Type.Kind()
 		switch {
 		case k.IsInteger():
-			bits := map[Kind]int{KindTinyInt: 8, KindSmallInt: 16, KindInteger: 32, KindBigInt: 64}[k]
-			if want, perr := strconv.ParseInt(s, 10, bits); perr == nil {
+			// Every kind takes any int64: the declared width is not enforced.
+			if want, perr := strconv.ParseInt(s, 10, 64); perr == nil {
 				require.NoError(t, err)
 				assert.Equal(t, want, v)
 			}
 			if plainDecimal.MatchString(s) {
 				r, ok := new(big.Rat).SetString(s)
 				require.True(t, ok)
-				lo, hi := big.NewInt(intMin[k]), big.NewInt(intMax[k])
+				lo, hi := big.NewInt(math.MinInt64), big.NewInt(math.MaxInt64)
 				switch {
 				case !r.IsInt():
 					require.ErrorContains(t, err, "fractional part")
@@ -193,8 +195,20 @@ func FuzzConvert(f *testing.F) {
 		case k == KindTime:
 			if err == nil {
 				norm := v.(string)
-				_, rerr := time.Parse("15:04:05", norm)
+				clock, zone := norm[:min(len(norm), clockLen)], norm[min(len(norm), clockLen):]
+				if zone != "" && zone[0] == '.' {
+					n := 1
+					for n < len(zone) && isDigit(zone[n]) {
+						n++
+					}
+					clock, zone = clock+zone[:n], zone[n:]
+				}
+				_, rerr := time.Parse("15:04:05", clock)
 				require.NoError(t, rerr, "reference rejects %q", norm)
+				if zone != "" {
+					_, ok := parseZone([]byte(zone))
+					assert.True(t, ok, "zone %q of %q", zone, norm)
+				}
 			}
 			if _, rerr := time.Parse("15:04:05", s); rerr == nil && strictClock.MatchString(s) {
 				require.NoError(t, err)
@@ -211,6 +225,19 @@ func FuzzConvert(f *testing.F) {
 				got := v.(time.Time)
 				assert.True(t, ref.Equal(got), "reference %v, got %v", ref, got)
 				assert.Equal(t, loc, got.Location())
+			}
+			if ok && strictDateTime.MatchString(s) {
+				require.NoError(t, err)
+			}
+		case k == KindTimestampTZ:
+			ref, ok := referenceTime(s, la)
+			if err == nil {
+				require.True(t, ok, "reference rejects %q", s)
+				got := v.(time.Time)
+				assert.True(t, ref.Equal(got), "reference %v, got %v", ref, got)
+				_, refOff := ref.Zone()
+				_, gotOff := got.Zone()
+				assert.Equal(t, refOff, gotOff, "the value keeps its own zone")
 			}
 			if ok && strictDateTime.MatchString(s) {
 				require.NoError(t, err)

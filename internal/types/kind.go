@@ -4,8 +4,9 @@ import "strconv"
 
 // Kind is the family of a column type. Aliases share a kind: INT and
 // INTEGER are KindInteger, STRING is KindVarchar, BYTES is KindVarbinary,
-// DEC and NUMERIC are KindDecimal, REAL is KindFloat, ROW is KindStruct and
-// TIMESTAMP WITH LOCAL TIME ZONE is KindTimestampLTZ.
+// DEC and NUMERIC are KindDecimal, REAL is KindFloat, ROW is KindStruct,
+// TIMESTAMP WITH LOCAL TIME ZONE is KindTimestampLTZ and TIMESTAMP WITH
+// TIME ZONE is KindTimestampTZ.
 type Kind uint8
 
 // The kinds of column types. KindOther is any type this package does not
@@ -28,6 +29,7 @@ const (
 	KindTime
 	KindTimestamp
 	KindTimestampLTZ
+	KindTimestampTZ
 	KindArray
 	KindMultiset
 	KindMap
@@ -58,10 +60,11 @@ var kindNames = [numKinds]string{
 	KindMultiset:     "MULTISET",
 	KindMap:          "MAP",
 	KindStruct:       "STRUCT",
+	KindTimestampTZ:  "TIMESTAMP_TZ",
 }
 
 // String returns the canonical type name of the kind ("BIGINT",
-// "TIMESTAMP_LTZ"...), or "OTHER" for KindOther and "KIND(n)" for a value
+// "TIMESTAMP_LTZ", "VARBINARY"...), or "OTHER" for KindOther and "KIND(n)" for a value
 // that is not a kind.
 func (k Kind) String() string {
 	if k < numKinds {
@@ -103,4 +106,5 @@ var simpleKinds = map[string]Kind{
 	"TIME":          KindTime,
 	"TIMESTAMP":     KindTimestamp,
 	"TIMESTAMP_LTZ": KindTimestampLTZ,
+	"TIMESTAMP_TZ":  KindTimestampTZ,
 }

@@ -19,7 +19,8 @@ const MaxDepth = 64
 // VARCHAR[(n)], STRING, CHARACTER VARYING[(n)], BINARY[(n)],
 // VARBINARY[(n)], BYTES, BINARY VARYING[(n)], DATE, TIME[(p)] [WITHOUT
 // TIME ZONE], TIMESTAMP[(p)] [WITHOUT TIME ZONE], TIMESTAMP_LTZ[(p)],
-// TIMESTAMP[(p)] WITH LOCAL TIME ZONE, ARRAY<T>, MULTISET<T>, MAP<K, V>,
+// TIMESTAMP[(p)] WITH LOCAL TIME ZONE, TIMESTAMP_TZ[(p)], TIMESTAMP[(p)]
+// WITH TIME ZONE, ARRAY<T>, MULTISET<T>, MAP<K, V>,
 // STRUCT<name T, ...>, ROW<name T, ...> and ROW(name T, ...) (field names
 // bare, "double-quoted" or `backquoted`, a doubled quote escaping itself;
 // each field optionally followed by a 'comment' or COMMENT 'comment'), the
@@ -139,7 +140,7 @@ func (p *parser) parseType(depth int) *Type {
 			if equalFoldASCII(w.text, "MULTISET") {
 				k = KindMultiset
 			}
-			t = &Type{kind: k, name: kindNames[k], elem: t}
+			t = &Type{kind: k, name: kindNames[k], base: upperASCII(w.text), elem: t}
 		default:
 			t.raw = p.lex.src[start:p.lex.last]
 			return t
@@ -161,7 +162,7 @@ func (p *parser) parseBase(depth int) *Type {
 		if up == "MULTISET" {
 			k = KindMultiset
 		}
-		t := &Type{kind: k, name: kindNames[k]}
+		t := &Type{kind: k, name: kindNames[k], base: up}
 		if p.isPunct(0, "<") {
 			p.lex.next()
 			t.elem = p.parseType(depth + 1)
@@ -171,7 +172,7 @@ func (p *parser) parseBase(depth int) *Type {
 		}
 		return t
 	case "MAP":
-		t := &Type{kind: KindMap, name: kindNames[KindMap]}
+		t := &Type{kind: KindMap, name: kindNames[KindMap], base: up}
 		if p.isPunct(0, "<") {
 			p.lex.next()
 			t.key = p.parseType(depth + 1)
@@ -185,7 +186,7 @@ func (p *parser) parseBase(depth int) *Type {
 		}
 		return t
 	case "STRUCT", "ROW":
-		t := &Type{kind: KindStruct, name: kindNames[KindStruct]}
+		t := &Type{kind: KindStruct, name: kindNames[KindStruct], base: up}
 		switch {
 		case p.isPunct(0, "<"):
 			p.lex.next()
@@ -398,6 +399,9 @@ func classify(segs []segment) *Type {
 	case kind == KindTimestamp && first.word == "TIMESTAMP" &&
 		wordsAre(segs[1:], "WITH", "LOCAL", "TIME", "ZONE") && plain(segs[1:]):
 		kind, param = KindTimestampLTZ, first
+	case kind == KindTimestamp && first.word == "TIMESTAMP" &&
+		wordsAre(segs[1:], "WITH", "TIME", "ZONE") && plain(segs[1:]):
+		kind, param = KindTimestampTZ, first
 	case first.word == "DOUBLE" && wordsAre(segs[1:], "PRECISION") && plain(segs):
 		param = &segs[1]
 	case (first.word == "CHAR" || first.word == "CHARACTER") && wordsAre(segs[1:], "VARYING") && plain(segs[:1]):
@@ -406,7 +410,7 @@ func classify(segs []segment) *Type {
 		kind, param = KindVarbinary, &segs[1]
 	}
 	if param != nil {
-		t := &Type{kind: kind, name: kindNames[kind]}
+		t := &Type{kind: kind, name: kindNames[kind], base: baseName(segs)}
 		switch kind {
 		case KindDecimal:
 			if nums, ok := param.numArgs(0, 2); ok {
@@ -425,7 +429,7 @@ func classify(segs []segment) *Type {
 				}
 				return t
 			}
-		case KindTime, KindTimestamp, KindTimestampLTZ:
+		case KindTime, KindTimestamp, KindTimestampLTZ, KindTimestampTZ:
 			if nums, ok := param.numArgs(0, 1); ok {
 				if len(nums) > 0 {
 					t.precision, t.hasPrecision = nums[0], true
@@ -439,6 +443,23 @@ func classify(segs []segment) *Type {
 		}
 	}
 	return otherType(segs)
+}
+
+// baseName is the words of a phrase joined by single spaces, without
+// arguments: "TIMESTAMP WITH LOCAL TIME ZONE" for "TIMESTAMP(3) WITH LOCAL
+// TIME ZONE".
+func baseName(segs []segment) string {
+	if len(segs) == 1 {
+		return segs[0].word
+	}
+	var b strings.Builder
+	for i, s := range segs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s.word)
+	}
+	return b.String()
 }
 
 // otherType builds a KindOther type from its phrase.

@@ -9,12 +9,59 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// TestParseDatabaseTypeName checks that DatabaseTypeName is the base name
+// as the service spells it (upper-cased, without parameters), not the
+// canonical name of the kind.
+func TestParseDatabaseTypeName(t *testing.T) {
+	tests := []struct {
+		in, base string
+		kind     Kind
+	}{
+		{"BYTES", "BYTES", KindVarbinary},
+		{"bytes not null", "BYTES", KindVarbinary},
+		{"VARBINARY(16)", "VARBINARY", KindVarbinary},
+		{"INT", "INT", KindInteger},
+		{"integer", "INTEGER", KindInteger},
+		{"STRING", "STRING", KindVarchar},
+		{"varchar(20)", "VARCHAR", KindVarchar},
+		{"CHARACTER VARYING(5)", "CHARACTER VARYING", KindVarchar},
+		{"DEC(4, 3)", "DEC", KindDecimal},
+		{"DECIMAL(4, 3)", "DECIMAL", KindDecimal},
+		{"REAL", "REAL", KindFloat},
+		{"DOUBLE PRECISION", "DOUBLE PRECISION", KindDouble},
+		{"TIMESTAMP_LTZ(3)", "TIMESTAMP_LTZ", KindTimestampLTZ},
+		{"TIMESTAMP(3) WITH LOCAL TIME ZONE", "TIMESTAMP WITH LOCAL TIME ZONE", KindTimestampLTZ},
+		{"TIMESTAMP_TZ(3)", "TIMESTAMP_TZ", KindTimestampTZ},
+		{"TIMESTAMP WITH TIME ZONE", "TIMESTAMP WITH TIME ZONE", KindTimestampTZ},
+		{"TIMESTAMP(9) WITHOUT TIME ZONE", "TIMESTAMP WITHOUT TIME ZONE", KindTimestamp},
+		{"ROW<a INT>", "ROW", KindStruct},
+		{"ROW(a INT)", "ROW", KindStruct},
+		{"struct<a INT>", "STRUCT", KindStruct},
+		{"INT ARRAY", "ARRAY", KindArray},
+		{"varchar multiset", "MULTISET", KindMultiset},
+		{"map<varchar, int>", "MAP", KindMap},
+		{"GEOGRAPHY(4326)", "GEOGRAPHY", KindOther},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			typ, err := Parse(tt.in)
+			require.NoError(t, err)
+			assert.Equal(t, tt.base, typ.DatabaseTypeName())
+			assert.Equal(t, tt.kind, typ.Kind())
+			assert.Equal(t, tt.kind.String() == "OTHER", typ.CanonicalName() != tt.kind.String())
+			// Parameters from a WebSocket metadata frame keep the name.
+			col := NewColumn("c", tt.in, true, ptr(int64(7)), ptr(int64(3)), ptr(int64(1)))
+			assert.Equal(t, tt.base, col.Type.DatabaseTypeName())
+		})
+	}
+}
+
 func TestParse(t *testing.T) {
 	tests := []struct {
 		in      string
 		str     string // canonical String
 		kind    Kind
-		name    string // DatabaseTypeName
+		name    string // CanonicalName
 		notNull bool
 	}{
 		// The examples of WIRE.md.
@@ -101,8 +148,12 @@ func TestParse(t *testing.T) {
 		{"interval year to month", "INTERVAL YEAR TO MONTH", KindOther, "INTERVAL YEAR TO MONTH", false},
 		{"RAW('java.lang.Object', 'AAE=')", "RAW('java.lang.Object', 'AAE=')", KindOther, "RAW", false},
 		{`SYMBOL(x, "Y")`, `SYMBOL(x, "Y")`, KindOther, "SYMBOL", false},
-		{"TIMESTAMP WITH TIME ZONE", "TIMESTAMP WITH TIME ZONE", KindOther, "TIMESTAMP WITH TIME ZONE", false},
-		{"TIMESTAMP(3) WITH TIME ZONE", "TIMESTAMP(3) WITH TIME ZONE", KindOther, "TIMESTAMP WITH TIME ZONE", false},
+		{"TIMESTAMP WITH TIME ZONE", "TIMESTAMP_TZ", KindTimestampTZ, "TIMESTAMP_TZ", false},
+		{"TIMESTAMP(3) WITH TIME ZONE", "TIMESTAMP_TZ(3)", KindTimestampTZ, "TIMESTAMP_TZ", false},
+		{"TIMESTAMP_TZ", "TIMESTAMP_TZ", KindTimestampTZ, "TIMESTAMP_TZ", false},
+		{"timestamp_tz(9) not null", "TIMESTAMP_TZ(9) NOT NULL", KindTimestampTZ, "TIMESTAMP_TZ", true},
+		{"TIMESTAMP_TZ WITH TIME ZONE", "TIMESTAMP_TZ WITH TIME ZONE", KindOther, "TIMESTAMP_TZ WITH TIME ZONE", false},
+		{"TIME WITH TIME ZONE", "TIME WITH TIME ZONE", KindOther, "TIME WITH TIME ZONE", false},
 		{"NULL", "NULL", KindOther, "NULL", false},
 		{"VECTOR<FLOAT>", "VECTOR<FLOAT>", KindOther, "VECTOR", false},
 		{"INT(5)", "INT(5)", KindOther, "INT", false},
@@ -116,9 +167,13 @@ func TestParse(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			typ, err := Parse(tt.in)
 			require.NoError(t, err)
+			if tt.kind == KindOther {
+				assert.Equal(t, tt.name, typ.DatabaseTypeName(), "an unknown type's name is its words")
+			}
 			assert.Equal(t, tt.str, typ.String())
 			assert.Equal(t, tt.kind, typ.Kind())
-			assert.Equal(t, tt.name, typ.DatabaseTypeName())
+			assert.Equal(t, tt.name, typ.CanonicalName())
+			assert.NotEmpty(t, typ.DatabaseTypeName())
 			assert.Equal(t, tt.notNull, typ.NotNull())
 			assert.Equal(t, tt.in, typ.Raw())
 			assert.Equal(t, tt.kind == KindTimestampLTZ, typ.LocalTimeZone())
@@ -307,3 +362,5 @@ func TestKindString(t *testing.T) {
 	assert.True(t, KindStruct.IsComposite())
 	assert.False(t, KindVarchar.IsComposite())
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -89,6 +89,7 @@ func TestScanTypeRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	tests := []struct{ typ, cell string }{
 		{"TINYINT", "-128"},
+		{"TINYINT", "255"}, // beyond the declared width, as the service was seen to send
 		{"SMALLINT", "32767"},
 		{"INTEGER", "-2147483648"},
 		{"BIGINT", "-9223372036854775808"},
@@ -109,6 +110,9 @@ func TestScanTypeRoundTrip(t *testing.T) {
 		{"BINARY(2)", "AAE="},
 		{"DATE", "2024-02-29"},
 		{"TIME(3)", "13:10:02.0474381"},
+		{"TIME(7)", "13:10:02.0474381Z"},
+		{"TIMESTAMP_TZ", "2007-04-30 13:10:02.0474381+0800"},
+		{"TIMESTAMP_TZ(3)", "2023-12-30 03:37:45Z"},
 		{"TIMESTAMP(3)", "2007-04-30 13:10:02.0474381"},
 		{"TIMESTAMP_LTZ(3)", "2023-12-30 03:37:45.123456789Z"},
 		{"TIMESTAMP(3) WITH LOCAL TIME ZONE", "2023-12-30 03:37:45"},
@@ -177,6 +181,8 @@ func TestScanTypeTable(t *testing.T) {
 		{"DATE", time.Time{}, sql.NullTime{}},
 		{"TIMESTAMP", time.Time{}, sql.NullTime{}},
 		{"TIMESTAMP_LTZ", time.Time{}, sql.NullTime{}},
+		{"TIMESTAMP_TZ", time.Time{}, sql.NullTime{}},
+		{"TIMESTAMP WITH TIME ZONE", time.Time{}, sql.NullTime{}},
 		{"ARRAY<INT>", "", sql.NullString{}},
 		{"MAP<INT, INT>", "", sql.NullString{}},
 		{"STRUCT<a INT>", "", sql.NullString{}},
@@ -191,4 +197,27 @@ func TestScanTypeTable(t *testing.T) {
 		})
 	}
 	assert.Equal(t, reflect.TypeOf(sql.NullString{}), (&Column{Nullable: true}).ScanType())
+}
+
+// TestScanIntegerBeyondWidth documents what an application sees when the
+// service sends an integer beyond its column's declared width: the value
+// is the int64, the ScanType (int64) takes it, and database/sql refuses to
+// narrow it into a Go integer it does not fit instead of wrapping.
+func TestScanIntegerBeyondWidth(t *testing.T) {
+	col := NewColumn("c", "TINYINT", false, nil, nil, nil)
+	v, err := col.Convert([]byte("255"), nil)
+	require.NoError(t, err)
+	assert.Equal(t, int64(255), v)
+	assert.Equal(t, reflect.TypeFor[int64](), col.ScanType())
+	assert.Equal(t, int64(255), scanThroughSQL(t, v, col.ScanType()).Elem().Interface())
+	assert.Equal(t, int16(255), scanThroughSQL(t, v, reflect.TypeFor[int16]()).Elem().Interface())
+	assert.Equal(t, uint8(255), scanThroughSQL(t, v, reflect.TypeFor[uint8]()).Elem().Interface())
+
+	db := sql.OpenDB(oneRow{vals: []driver.Value{v}})
+	defer db.Close()
+	var i8 int8
+	err = db.QueryRowContext(context.Background(), "q").Scan(&i8)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "out of range")
+	assert.Zero(t, i8)
 }

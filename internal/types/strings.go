@@ -37,7 +37,7 @@ func (a *RowStrings) String(b []byte) string {
 func (c *Column) Text() bool {
 	switch c.kind() {
 	case KindTinyInt, KindSmallInt, KindInteger, KindBigInt, KindFloat, KindDouble,
-		KindBoolean, KindBinary, KindVarbinary, KindDate, KindTimestamp, KindTimestampLTZ:
+		KindBoolean, KindBinary, KindVarbinary, KindDate, KindTimestamp, KindTimestampLTZ, KindTimestampTZ:
 		return false
 	}
 	return true

@@ -10,9 +10,13 @@ import (
 // use; build one with [Parse].
 type Type struct {
 	kind Kind
-	// name is the upper-case base name without parameters, e.g. "DECIMAL",
-	// or for KindOther the words of the type, e.g. "INTERVAL DAY TO SECOND".
+	// name is the canonical upper-case base name without parameters, e.g.
+	// "DECIMAL" or "VARBINARY", or for KindOther the words of the type,
+	// e.g. "INTERVAL DAY TO SECOND".
 	name string
+	// base is the base name as the type string spelled it, in upper case
+	// and without parameters: "BYTES", "TIMESTAMP WITH LOCAL TIME ZONE".
+	base string
 	// other is the canonical text of a KindOther type, parameters included.
 	other string
 	raw   string
@@ -49,6 +53,7 @@ const (
 	DefaultTimePrecision         = 0 // TIME means TIME(0)
 	DefaultTimestampPrecision    = 6 // TIMESTAMP means TIMESTAMP(6)
 	DefaultTimestampLTZPrecision = 6 // TIMESTAMP_LTZ means TIMESTAMP_LTZ(6)
+	DefaultTimestampTZPrecision  = 6 // TIMESTAMP_TZ means TIMESTAMP_TZ(6)
 	DefaultCharLength            = 1 // CHAR means CHAR(1), BINARY means BINARY(1)
 )
 
@@ -82,12 +87,26 @@ func (t *Type) Fields() []Field {
 	return append([]Field(nil), t.fields...)
 }
 
-// DatabaseTypeName returns the upper-case base name of the type without
-// parameters or NOT NULL: "DECIMAL", "VARCHAR", "TIMESTAMP_LTZ", "ARRAY",
-// "STRUCT"... Aliases give the canonical name (INT gives INTEGER, STRING
-// gives VARCHAR, BYTES gives VARBINARY, ROW gives STRUCT). For an unknown
-// type it is its words in upper case, e.g. "INTERVAL DAY TO SECOND".
-func (t *Type) DatabaseTypeName() string { return t.name }
+// DatabaseTypeName returns the base name of the type as the type string
+// spells it, in upper case, without parameters, nested types or NOT NULL:
+// "DECIMAL" for "decimal(4, 3)", "BYTES" for "BYTES", "INT" for "INT",
+// "ROW" for "ROW<a INT>", "TIMESTAMP WITH LOCAL TIME ZONE" for
+// "TIMESTAMP(3) WITH LOCAL TIME ZONE". Aliases keep their own name; use
+// Kind (whose String is the canonical name, e.g. VARBINARY for BYTES) to
+// classify a type. For an unknown type it is its words in upper case, e.g.
+// "INTERVAL DAY TO SECOND".
+func (t *Type) DatabaseTypeName() string {
+	if t.base != "" {
+		return t.base
+	}
+	return t.name
+}
+
+// CanonicalName returns the canonical upper-case base name of the type:
+// the name of its kind ("INTEGER" for INT, "VARBINARY" for BYTES, "STRUCT"
+// for ROW, "TIMESTAMP_LTZ" for TIMESTAMP WITH LOCAL TIME ZONE), or for an
+// unknown type its words in upper case.
+func (t *Type) CanonicalName() string { return t.name }
 
 // Length returns the length of a CHAR, VARCHAR, BINARY or VARBINARY type,
 // following database/sql's ColumnTypeLength: VARCHAR and VARBINARY (also
@@ -111,9 +130,9 @@ func (t *Type) Length() (int64, bool) {
 }
 
 // PrecisionScale returns the precision and scale of a DECIMAL type
-// (default 10 and 0), and for TIME, TIMESTAMP and TIMESTAMP_LTZ the number
-// of fractional-second digits as the precision with a zero scale (defaults
-// 0, 6 and 6). Every other type reports (0, 0, false).
+// (default 10 and 0), and for TIME, TIMESTAMP, TIMESTAMP_LTZ and
+// TIMESTAMP_TZ the number of fractional-second digits as the precision with
+// a zero scale (defaults 0, 6, 6 and 6). Every other type reports (0, 0, false).
 func (t *Type) PrecisionScale() (precision, scale int64, ok bool) {
 	switch t.kind {
 	case KindDecimal:
@@ -121,7 +140,7 @@ func (t *Type) PrecisionScale() (precision, scale int64, ok bool) {
 			return t.precision, t.scale, true
 		}
 		return DefaultDecimalPrecision, DefaultDecimalScale, true
-	case KindTime, KindTimestamp, KindTimestampLTZ:
+	case KindTime, KindTimestamp, KindTimestampLTZ, KindTimestampTZ:
 		if t.hasPrecision {
 			return t.precision, 0, true
 		}
@@ -138,6 +157,8 @@ func defaultPrecision(k Kind) int64 {
 		return DefaultTimestampPrecision
 	case KindTimestampLTZ:
 		return DefaultTimestampLTZPrecision
+	case KindTimestampTZ:
+		return DefaultTimestampTZPrecision
 	case KindDecimal:
 		return DefaultDecimalPrecision
 	}
@@ -145,7 +166,7 @@ func defaultPrecision(k Kind) int64 {
 }
 
 // String returns the canonical type string: canonical names (INTEGER,
-// VARCHAR, VARBINARY, STRUCT, TIMESTAMP_LTZ), parameters as given (DECIMAL
+// VARCHAR, VARBINARY, STRUCT, TIMESTAMP_LTZ, TIMESTAMP_TZ), parameters as given (DECIMAL
 // always shows both), nested types in canonical form, field names quoted
 // with double quotes unless they are plain lower-case identifiers, field
 // comments as '...' strings, and " NOT NULL" when the type has it. Parsing
@@ -172,7 +193,7 @@ func (t *Type) write(b *strings.Builder) {
 		if t.hasLength {
 			writeParam(b, t.length)
 		}
-	case KindTime, KindTimestamp, KindTimestampLTZ:
+	case KindTime, KindTimestamp, KindTimestampLTZ, KindTimestampTZ:
 		b.WriteString(t.name)
 		if t.hasPrecision {
 			writeParam(b, t.precision)
@@ -275,7 +296,7 @@ func (t *Type) withParams(length, precision, scale *int64) *Type {
 			}
 			c.scale, changed = *scale, true
 		}
-	case KindTime, KindTimestamp, KindTimestampLTZ:
+	case KindTime, KindTimestamp, KindTimestampLTZ, KindTimestampTZ:
 		if precision != nil && *precision >= 0 {
 			c.precision, c.hasPrecision, changed = *precision, true, true
 		}
