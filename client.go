@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -59,6 +60,7 @@ func newClient(cfg *Config) *client {
 	if hc == nil {
 		hc = &http.Client{Transport: newTransport(cfg)}
 	}
+	hc = withoutRedirects(hc)
 	ua := "deltastream-go/" + Version + " (" + runtime.Version() + ")"
 	if cfg.UserAgent != "" {
 		ua += " " + cfg.UserAgent
@@ -124,39 +126,46 @@ type request struct {
 
 // do sends the request with retries and returns a 2xx answer with its body
 // open (the caller closes it), or an error: *Error for an HTTP error answer.
+// When ctx ends after a failed attempt, the error matches both ctx's error
+// and that failure (interruptedError).
 func (c *client) do(ctx context.Context, r *request) (*http.Response, error) {
 	var deadline time.Time
 	if c.retryTO > 0 {
 		deadline = time.Now().Add(c.retryTO)
 	}
+	op := r.method + " " + r.path
 	refreshed := false
 	var stale string
+	var last error // the last failed attempt, for an interrupted retry
 	for attempt := 1; ; attempt++ {
 		tok, err := c.token(ctx, r.ep, stale)
 		if err != nil {
-			return nil, err
+			return nil, interrupted(ctx, op, attempt-1, last, err)
 		}
 		stale = ""
 		resp, err := c.attempt(ctx, r, tok)
 		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return nil, ctxErr
+			if ctx.Err() != nil {
+				return nil, interrupted(ctx, op, attempt-1, last, ctx.Err())
 			}
-			retry := !r.once && (r.idempotent && isTransportError(err) || neverSent(err))
+			last = &networkError{op: op, attempts: attempt, err: err}
+			retry := !r.once && !isPermanent(err) && (r.idempotent && isTransportError(err) || neverSent(err))
 			if retry && c.backoff(ctx, attempt, 0, deadline) {
 				c.log.DebugContext(ctx, "deltastream: retrying", "method", r.method, "path", r.path, "attempt", attempt, "error", err)
 				continue
 			}
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return nil, ctxErr
-			}
-			return nil, &networkError{op: r.method + " " + r.path, attempts: attempt, err: err}
+			return nil, interrupted(ctx, op, attempt, last, last)
 		}
 		if resp.StatusCode/100 == 2 {
 			return resp, nil
 		}
+		if isRedirect(resp.StatusCode) {
+			resp.Body.Close()
+			return nil, redirectError(resp, op, tok)
+		}
 		apiErr := readError(resp, r.stmtID, tok)
 		apiErr.Attempts = attempt
+		last = apiErr
 		switch st := resp.StatusCode; {
 		case (st == http.StatusUnauthorized || st == http.StatusForbidden) && !r.once && !refreshed && r.ep.tokens.canRefresh():
 			// The token may have expired mid-result: refresh once. A POST
@@ -170,11 +179,8 @@ func (c *client) do(ctx context.Context, r *request) (*http.Response, error) {
 				c.log.DebugContext(ctx, "deltastream: retrying", "method", r.method, "path", r.path, "attempt", attempt, "status", st)
 				continue
 			}
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return nil, ctxErr
-			}
 		}
-		return nil, apiErr
+		return nil, interrupted(ctx, op, attempt, last, apiErr)
 	}
 }
 
@@ -224,13 +230,21 @@ func (c *client) attempt(ctx context.Context, r *request, tok string) (*http.Res
 		req.Header.Set("Content-Type", ctype)
 	}
 	t := newTimeout(c.reqTO, cancel)
-	if r.once {
+	var wrote atomic.Bool // the whole request went out
+	if !r.idempotent {
 		// A streamed body (attachments) may take long to upload: the
-		// timeout starts once it is written.
+		// timeout starts once it is written. Knowing that a statement was
+		// sent also tells what a broken connection means.
 		req = req.WithContext(httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-			WroteRequest: func(httptrace.WroteRequestInfo) { t.arm() },
+			WroteRequest: func(i httptrace.WroteRequestInfo) {
+				wrote.Store(i.Err == nil)
+				if r.once {
+					t.arm()
+				}
+			},
 		}))
-	} else {
+	}
+	if !r.once {
 		t.arm()
 	}
 	start := time.Now()
@@ -244,9 +258,14 @@ func (c *client) attempt(ctx context.Context, r *request, tok string) (*http.Res
 	if err != nil {
 		cancel()
 		if t.fired() && ctx.Err() == nil {
-			return nil, fmt.Errorf("no answer within requestTimeout %v: %w", c.reqTO, errRequestTimeout)
+			err = fmt.Errorf("no answer within requestTimeout %v: %w", c.reqTO, errRequestTimeout)
+		} else {
+			err = scrubURLError(err)
 		}
-		return nil, scrubURLError(err)
+		if wrote.Load() && ctx.Err() == nil {
+			err = &maybeRanError{err: err}
+		}
+		return nil, err
 	}
 	c.log.DebugContext(ctx, "deltastream: request", "method", r.method, "path", r.path, "status", resp.StatusCode, "elapsed", time.Since(start))
 	resp.Body = &timeoutBody{rc: resp.Body, t: t, cancel: cancel}
@@ -266,8 +285,15 @@ func scrubURLError(err error) error {
 	return err
 }
 
-// timeout cancels a request when it stays idle for too long: it is armed
-// while waiting for the answer and during every body read.
+// minProgress is the least a body must deliver per requestTimeout spent
+// waiting for it (or else reach its end): a server that trickles a byte at
+// a time cannot hold a request open forever by keeping each read short.
+const minProgress = 4 << 10
+
+// timeout cancels a request that waits too long: it is armed while waiting
+// for the answer, and while waiting in a body read with the share of the
+// request timeout that the current progress window has left (see
+// timeoutBody).
 type timeout struct {
 	d      time.Duration
 	cancel context.CancelFunc
@@ -280,14 +306,19 @@ func newTimeout(d time.Duration, cancel context.CancelFunc) *timeout {
 	return &timeout{d: d, cancel: cancel}
 }
 
-func (t *timeout) arm() {
+// arm starts (or restarts) the whole timeout.
+func (t *timeout) arm() { t.armFor(t.d) }
+
+// armFor starts (or restarts) the timeout with d left (at least 1ns).
+func (t *timeout) armFor(d time.Duration) {
 	if t.d <= 0 {
 		return
 	}
+	d = max(d, 1)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.timer == nil {
-		t.timer = time.AfterFunc(t.d, func() {
+		t.timer = time.AfterFunc(d, func() {
 			t.mu.Lock()
 			t.hit = true
 			t.mu.Unlock()
@@ -295,7 +326,7 @@ func (t *timeout) arm() {
 		})
 		return
 	}
-	t.timer.Reset(t.d)
+	t.timer.Reset(d)
 }
 
 func (t *timeout) disarm() {
@@ -315,18 +346,34 @@ func (t *timeout) fired() bool {
 	return t.hit
 }
 
+// timeoutBody bounds the reads of a body: the time spent blocked in Read
+// counts against the request timeout until minProgress bytes have arrived,
+// which opens a new window. Time the caller spends between reads (scanning
+// slowly) never counts. Reads are not concurrent.
 type timeoutBody struct {
 	rc     io.ReadCloser
 	t      *timeout
 	cancel context.CancelFunc
+	waited time.Duration // blocked in Read in the current window
+	got    int           // bytes received in the current window
 }
 
 func (b *timeoutBody) Read(p []byte) (int, error) {
-	b.t.arm()
+	if b.t.d <= 0 {
+		return b.rc.Read(p)
+	}
+	start := time.Now()
+	b.t.armFor(b.t.d - b.waited)
 	n, err := b.rc.Read(p)
 	b.t.disarm()
+	b.got += n
+	if b.got >= minProgress {
+		b.got, b.waited = 0, 0
+	} else {
+		b.waited += time.Since(start)
+	}
 	if err != nil && err != io.EOF && b.t.fired() {
-		err = fmt.Errorf("body stalled longer than requestTimeout %v: %w", b.t.d, errRequestTimeout)
+		err = fmt.Errorf("the answer's body delivered less than %d KiB in requestTimeout %v of waiting: %w", minProgress>>10, b.t.d, errRequestTimeout)
 	}
 	return n, err
 }
@@ -354,27 +401,47 @@ func (b *timeoutBody) Close() error {
 }
 
 // readError turns a non-2xx answer into an *Error, reading at most
-// maxErrorBody bytes of its body, and closes the body. Every occurrence of
-// secret (the token the request carried) in the body is masked first: a
-// proxy or gateway may echo the Authorization header in its error page, and
-// an error message must never hold the token.
+// maxErrorBody bytes of its body, and closes the body. The token the
+// request carried (secret) is masked in the raw body, so that an excerpt
+// never shows it, and again in every decoded field, where a JSON escape
+// (\u0074...) may have hidden it: a proxy or gateway may echo the
+// Authorization header in its error page.
 func readError(resp *http.Response, stmtID, secret string) *Error {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	if secret != "" {
-		b = bytes.ReplaceAll(b, []byte(secret), []byte("xxxxx"))
+	if len(secret) >= minMaskedSecret {
+		b = bytes.ReplaceAll(b, []byte(secret), []byte(masked))
 	}
-	e := &Error{HTTPStatus: resp.StatusCode, StatementID: stmtID}
 	var er wire.ErrorResponse
 	if json.Unmarshal(b, &er) == nil && (er.Message != "" || er.SQLState != "" || er.TraceID != "") {
-		e.Message, e.TraceID, e.State = er.Message, er.TraceID, er.SQLState
+		e := serverError(resp.StatusCode, er.SQLState, er.Message, "", er.TraceID, secret)
+		e.StatementID = stmtID
 		return e
 	}
-	e.Message = fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	msg := fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	if s := snippet(b); s != "" {
-		e.Message += ": " + s
+		msg += ": " + s
 	}
+	e := serverError(resp.StatusCode, "", msg, "", "", secret)
+	e.StatementID = stmtID
 	return e
+}
+
+// dataplaneToken is the dataplane token an answer carries, or "".
+func dataplaneToken(rs *wire.ResultSet) string {
+	if rs == nil || rs.Metadata == nil || rs.Metadata.DataplaneRequest == nil {
+		return ""
+	}
+	return rs.Metadata.DataplaneRequest.Token
+}
+
+// requestSecret is the bearer token the request of resp carried, to be
+// masked in whatever the answer says.
+func requestSecret(resp *http.Response) string {
+	if resp == nil || resp.Request == nil {
+		return ""
+	}
+	return strings.TrimPrefix(resp.Request.Header.Get("Authorization"), "Bearer ")
 }
 
 // snippet is a short, single-line, printable excerpt of a non-JSON body.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // SQL states the service reports (see the "SQL states" section of the
@@ -85,6 +86,9 @@ var (
 	ErrTimeout = errors.New("deltastream: timeout")
 	// ErrUnavailable: the service is unavailable (HTTP 503, SQL state 57015).
 	ErrUnavailable = errors.New("deltastream: service unavailable")
+	// ErrRedirected: the server answered with a redirect, which the driver
+	// never follows (the token would go along); the error names the target.
+	ErrRedirected = errors.New("deltastream: redirect refused")
 	// ErrTransactionsNotSupported is returned by Begin: DeltaStream has no transactions.
 	ErrTransactionsNotSupported = errors.New("deltastream: transactions are not supported by DeltaStream; run statements without BEGIN/COMMIT")
 	// ErrNotReported is returned by Result.RowsAffected and Result.LastInsertId.
@@ -191,6 +195,8 @@ func (e *Error) is(target error) bool {
 		return e.HTTPStatus == http.StatusRequestTimeout || e.State == StateTimeout
 	case ErrUnavailable:
 		return e.HTTPStatus == http.StatusServiceUnavailable || e.State == StateRemoteUnavailable
+	case ErrRedirected:
+		return isRedirect(e.HTTPStatus)
 	}
 	return false
 }
@@ -244,12 +250,14 @@ type statementError struct {
 }
 
 func (e *statementError) Error() string {
-	// The cause may be one of ours: say "deltastream:" once.
+	// The cause may be one of ours: say "deltastream:" once. The id and the
+	// cause may hold what the server sent: escape it.
 	cause := strings.TrimPrefix(e.err.Error(), "deltastream: ")
+	id := cleanServerText(e.id, maxErrorField)
 	if e.op != "" {
-		return fmt.Sprintf("deltastream: statement %s: %s: %s", e.id, e.op, cause)
+		return cleanServerText(fmt.Sprintf("deltastream: statement %s: %s: %s", id, e.op, cause), maxErrorMessage)
 	}
-	return fmt.Sprintf("deltastream: statement %s: %s", e.id, cause)
+	return cleanServerText(fmt.Sprintf("deltastream: statement %s: %s", id, cause), maxErrorMessage)
 }
 
 func (e *statementError) Unwrap() error { return e.err }
@@ -283,4 +291,120 @@ func withStatement(id, op string, err error) error {
 		return err
 	}
 	return &statementError{id: id, op: op, err: err}
+}
+
+// Caps on what the server sent that an error keeps: a message (a 200 SQL
+// error's or a non-2xx body's) and the short fields (SQL state, statement
+// id, trace id).
+const (
+	maxErrorMessage = 16 << 10
+	maxErrorField   = 256
+)
+
+// minMaskedSecret is the shortest secret masked inside a longer text: a
+// shorter one would garble every message that happens to contain it (real
+// API and dataplane tokens are far longer). A field equal to a shorter
+// secret is still masked.
+const minMaskedSecret = 8
+
+// masked replaces a secret in a text.
+const masked = "xxxxx"
+
+// serverError builds an *Error from what the server sent. It is the one
+// place where server text enters an *Error: every field goes through
+// cleanServerText, so the token (and any other secret the request or the
+// answer carried) never shows and control characters cannot forge log
+// lines or drive a terminal.
+func serverError(status int, state, message, stmtID, traceID string, secrets ...string) *Error {
+	return &Error{
+		HTTPStatus:  status,
+		State:       cleanServerText(state, maxErrorField, secrets...),
+		Message:     cleanServerText(message, maxErrorMessage, secrets...),
+		StatementID: cleanServerText(stmtID, maxErrorField, secrets...),
+		TraceID:     cleanServerText(traceID, maxErrorField, secrets...),
+	}
+}
+
+// cleanServerText makes s, a text the server sent (already decoded from
+// JSON), safe to put in an error, a log line or a terminal:
+//
+//   - every occurrence of each secret is replaced by xxxxx;
+//   - control characters (C0, DEL, C1), line and paragraph separators and
+//     bidirectional overrides are escaped Go-style (\n, \x1b, \u202e), and
+//     so are bytes that are not UTF-8;
+//   - at most about limit bytes are kept; the rest is replaced by a note
+//     saying how long the text was.
+func cleanServerText(s string, limit int, secrets ...string) string {
+	for _, sec := range secrets {
+		switch {
+		case sec == "":
+		case s == sec:
+			s = masked
+		case len(sec) >= minMaskedSecret:
+			s = strings.ReplaceAll(s, sec, masked)
+		}
+	}
+	if len(s) <= limit && isPlain(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(min(len(s), limit) + 16)
+	for i := 0; i < len(s); {
+		if b.Len() >= limit {
+			fmt.Fprintf(&b, "… (%d bytes in all)", len(s))
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unsafeRune(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// isPlain reports whether s needs no escaping: printable ASCII only, or
+// UTF-8 without any rune cleanServerText escapes.
+func isPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return false
+		} else if c >= 0x80 {
+			for _, r := range s[i:] {
+				if r == utf8.RuneError || r < 0x20 || r == 0x7f || unsafeRune(r) {
+					return false
+				}
+			}
+			return utf8.ValidString(s[i:])
+		}
+	}
+	return true
+}
+
+// unsafeRune reports the non-ASCII runes that can disguise text on a
+// terminal or in a log: C1 controls, line and paragraph separators, and
+// the bidirectional marks, embeddings, overrides and isolates.
+func unsafeRune(r rune) bool {
+	switch {
+	case r >= 0x80 && r <= 0x9f:
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f, r == 0x2028, r == 0x2029:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }
