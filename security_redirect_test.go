@@ -93,7 +93,9 @@ func TestSecurityRedirectsNeverFollowed(t *testing.T) {
 		}, func(r *dstest.Request) bool { return r.Method == http.MethodPost }, "SELECT 1;"},
 		{"poll 307", http.StatusTemporaryRedirect, func(srv *dstest.Server) {
 			srv.On("SELECT 2;").Columns(dstest.Col("a", "BIGINT")).Rows([]any{"2"}).RunTime(time.Hour)
-		}, func(r *dstest.Request) bool { return r.Method == http.MethodGet && strings.Contains(r.Path, "/statements/") }, "SELECT 2;"},
+		}, func(r *dstest.Request) bool {
+			return r.Method == http.MethodGet && strings.Contains(r.Path, "/statements/")
+		}, "SELECT 2;"},
 		{"partition 308", http.StatusPermanentRedirect, func(srv *dstest.Server) {
 			srv.On("SELECT 3;").Columns(dstest.Col("a", "BIGINT")).Rows([]any{"3"}, []any{"4"}).PartitionSize(1)
 		}, func(r *dstest.Request) bool { return r.Query.Get("partitionID") == "1" }, "SELECT 3;"},
