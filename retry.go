@@ -130,7 +130,9 @@ func (e *networkError) Error() string {
 	if isPermanent(e.err) {
 		b.WriteString(" (the host name does not exist: check the host in the DSN)")
 	}
-	return b.String()
+	// Transport errors may quote what the server sent (a malformed status
+	// line): escape it.
+	return cleanServerText(b.String(), maxErrorMessage)
 }
 
 func (e *networkError) Unwrap() error { return e.err }
@@ -147,8 +149,8 @@ type interruptedError struct {
 }
 
 func (e *interruptedError) Error() string {
-	return fmt.Sprintf("deltastream: %s: %v after %d failed attempts; the last: %s",
-		e.op, e.ctxErr, e.attempts, strings.TrimPrefix(e.last.Error(), "deltastream: "))
+	return cleanServerText(fmt.Sprintf("deltastream: %s: %v after %d failed attempts; the last: %s",
+		e.op, e.ctxErr, e.attempts, strings.TrimPrefix(e.last.Error(), "deltastream: ")), maxErrorMessage)
 }
 
 func (e *interruptedError) Unwrap() []error { return []error{e.ctxErr, e.last} }

@@ -98,7 +98,7 @@ func TestSecurityMaskAfterDecoding(t *testing.T) {
 func TestSecurityHugeSQLErrorMessageCapped(t *testing.T) {
 	srv, _ := resilServer(t)
 	db := openDB(t, srv)
-	msg := strings.Repeat("é\n", 2<<20)
+	msg := strings.Repeat("é\n", 64<<10)
 	installHook(srv, isPoll, always(&dstest.Fault{Replace: `{"sqlState":"42601","message":"` + strings.ReplaceAll(msg, "\n", `\n`) + `","statementID":"x","createdOn":1}`}))
 	_, _, err := queryInts(context.Background(), db, resilHeldSQL)
 	var de *deltastream.Error
