@@ -143,6 +143,7 @@ func (c *client) do(ctx context.Context, r *request) (*http.Response, error) {
 			return nil, interrupted(ctx, op, attempt-1, last, err)
 		}
 		stale = ""
+		sentSecrets.add(tok)
 		resp, err := c.attempt(ctx, r, tok)
 		if err != nil {
 			if ctx.Err() != nil {

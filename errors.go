@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -162,7 +164,9 @@ func (e Error) Error() string {
 		b.WriteString(strings.Join(tags, ", "))
 		b.WriteString("]")
 	}
-	return b.String()
+	// The fields are clean when the driver built the error; an *Error
+	// built elsewhere is cleaned here.
+	return cleanServerText(b.String(), 2*maxErrorMessage)
 }
 
 // hint tells the user what to do next for the common classes.
@@ -310,6 +314,60 @@ const minMaskedSecret = 8
 // masked replaces a secret in a text.
 const masked = "xxxxx"
 
+// sentSecrets holds the tokens the driver has sent lately (API tokens and
+// dataplane tokens, of every connector in the process), so that an error
+// can mask them wherever it is formatted, far from the request that
+// carried them. It keeps the last maxSentSecrets distinct ones.
+var sentSecrets secretSet
+
+const maxSentSecrets = 32
+
+// secretSet is a small, bounded, concurrency-safe set of secrets.
+type secretSet struct {
+	mu   sync.RWMutex
+	last string
+	all  []string
+	next int // where the next one goes once all is full
+}
+
+// add remembers a secret the driver is about to send. The common case, the
+// same token as last time, costs one comparison under a read lock.
+func (s *secretSet) add(secret string) {
+	if len(secret) < minMaskedSecret {
+		return
+	}
+	s.mu.RLock()
+	known := secret == s.last || slices.Contains(s.all, secret)
+	s.mu.RUnlock()
+	if known {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.last = secret
+	if slices.Contains(s.all, secret) {
+		return
+	}
+	if len(s.all) < maxSentSecrets {
+		s.all = append(s.all, secret)
+		return
+	}
+	s.all[s.next] = secret
+	s.next = (s.next + 1) % maxSentSecrets
+}
+
+// mask replaces every secret of the set in text.
+func (s *secretSet) mask(text string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, sec := range s.all {
+		if strings.Contains(text, sec) {
+			text = strings.ReplaceAll(text, sec, masked)
+		}
+	}
+	return text
+}
+
 // serverError builds an *Error from what the server sent. It is the one
 // place where server text enters an *Error: every field goes through
 // cleanServerText, so the token (and any other secret the request or the
@@ -328,13 +386,15 @@ func serverError(status int, state, message, stmtID, traceID string, secrets ...
 // cleanServerText makes s, a text the server sent (already decoded from
 // JSON), safe to put in an error, a log line or a terminal:
 //
-//   - every occurrence of each secret is replaced by xxxxx;
+//   - every occurrence of each secret, and of every token the driver has
+//     sent lately (sentSecrets), is replaced by xxxxx;
 //   - control characters (C0, DEL, C1), line and paragraph separators and
 //     bidirectional overrides are escaped Go-style (\n, \x1b, \u202e), and
 //     so are bytes that are not UTF-8;
 //   - at most about limit bytes are kept; the rest is replaced by a note
 //     saying how long the text was.
 func cleanServerText(s string, limit int, secrets ...string) string {
+	s = sentSecrets.mask(s)
 	for _, sec := range secrets {
 		switch {
 		case sec == "":

@@ -144,3 +144,21 @@ func TestSecurityWebSocketHandshakeErrorMasked(t *testing.T) {
 	require.Error(t, err)
 	assertClean(t, err.Error(), tok)
 }
+
+// TestSecurityMaskInDecodeErrors: errors that quote what the server sent
+// (a cell of the wrong shape, an unknown field value) mask the token too,
+// wherever they are built.
+func TestSecurityMaskInDecodeErrors(t *testing.T) {
+	tok := secretToken(t)
+	for _, cell := range []string{tok, "12" + tok + "\n\x1b[2J"} {
+		srv, _ := resilServer(t)
+		srv.SetToken(tok)
+		db := openDB(t, srv, "retryTimeout=0")
+		b, _ := json.Marshal([][]string{{cell}})
+		installHook(srv, isPart1, always(&dstest.Fault{Replace: resilBody(string(b))}))
+		_, _, err := queryInts(context.Background(), db, resilSQL)
+		require.Error(t, err)
+		assertClean(t, err.Error(), tok)
+		assertClean(t, fmt.Sprintf("%+v", err), tok)
+	}
+}

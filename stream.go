@@ -71,6 +71,7 @@ func (c *Conn) openStream(ctx context.Context, st *resultStream) (driver.Rows, e
 	h.Set("User-Agent", c.client.ua)
 	// The handshake and the metadata frame are bounded by requestTimeout,
 	// as REST answers are; the rows that follow only by ctx.
+	sentSecrets.add(dp.Token)
 	sctx, stop := c.client.startTimeout(ctx)
 	defer stop()
 	ws, resp, err := websocket.Dial(sctx, uri, &websocket.DialOptions{HTTPClient: c.client.http, HTTPHeader: h})
