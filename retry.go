@@ -156,15 +156,12 @@ func (e *interruptedError) Error() string {
 func (e *interruptedError) Unwrap() []error { return []error{e.ctxErr, e.last} }
 
 // interrupted returns err, the outcome of a request after attempts failed
-// attempts whose last failure was last (nil: none), unless ctx has ended:
-// then ctx's error, joined with the last failure when there was one.
+// attempts whose last failure was last (nil: none), unless ctx has ended
+// after a failure: then an error joining ctx's error and that failure.
 func interrupted(ctx context.Context, op string, attempts int, last, err error) error {
 	ctxErr := ctx.Err()
-	if ctxErr == nil {
+	if ctxErr == nil || last == nil || attempts == 0 {
 		return err
-	}
-	if last == nil || attempts == 0 {
-		return ctxErr
 	}
 	return &interruptedError{op: op, attempts: attempts, ctxErr: ctxErr, last: last}
 }
