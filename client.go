@@ -297,6 +297,7 @@ func readError(resp *http.Response, stmtID, secret string) *Error {
 	if len(secret) >= minMaskedSecret {
 		b = bytes.ReplaceAll(b, []byte(secret), []byte(masked))
 	}
+	b = []byte(sentSecrets.mask(string(b)))
 	var er wire.ErrorResponse
 	if json.Unmarshal(b, &er) == nil && (er.Message != "" || er.SQLState != "" || er.TraceID != "") {
 		e := serverError(resp.StatusCode, er.SQLState, er.Message, "", er.TraceID, secret)
