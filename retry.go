@@ -149,8 +149,12 @@ type interruptedError struct {
 }
 
 func (e *interruptedError) Error() string {
-	return cleanServerText(fmt.Sprintf("deltastream: %s: %v after %d failed attempts; the last: %s",
-		e.op, e.ctxErr, e.attempts, strings.TrimPrefix(e.last.Error(), "deltastream: ")), maxErrorMessage)
+	attempts := "1 failed attempt"
+	if e.attempts != 1 {
+		attempts = fmt.Sprintf("%d failed attempts", e.attempts)
+	}
+	return cleanServerText(fmt.Sprintf("deltastream: %s: %v after %s; the last: %s",
+		e.op, e.ctxErr, attempts, strings.TrimPrefix(e.last.Error(), "deltastream: ")), maxErrorMessage)
 }
 
 func (e *interruptedError) Unwrap() []error { return []error{e.ctxErr, e.last} }
