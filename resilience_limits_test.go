@@ -76,8 +76,13 @@ func steady(w http.ResponseWriter, r *http.Request, body string) {
 	}
 }
 
-// hardServer serves POST /v2/statements with post and every GET with get.
+// hardServer serves POST /v2/statements with post and every GET with get,
+// for a driver with requestTimeout=150ms.
 func hardServer(t *testing.T, post, get http.HandlerFunc) *sql.DB {
+	return hardServerTimeout(t, "150ms", post, get)
+}
+
+func hardServerTimeout(t *testing.T, requestTimeout string, post, get http.HandlerFunc) *sql.DB {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = r.Body.Read(make([]byte, 1))
 		if r.Method == http.MethodPost {
@@ -87,7 +92,7 @@ func hardServer(t *testing.T, post, get http.HandlerFunc) *sql.DB {
 		get(w, r)
 	}))
 	t.Cleanup(ts.Close)
-	db, err := sql.Open("deltastream", "http://:tok@"+strings.TrimPrefix(ts.URL, "http://")+"/v2?requestTimeout=150ms&retryTimeout=0&minPollInterval=1ms")
+	db, err := sql.Open("deltastream", "http://:tok@"+strings.TrimPrefix(ts.URL, "http://")+"/v2?requestTimeout="+requestTimeout+"&retryTimeout=0&minPollInterval=1ms")
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	return db
@@ -131,10 +136,12 @@ func TestResilTricklingBodiesAreCut(t *testing.T) {
 		})
 	}
 	t.Run("slow but steady body completes", func(t *testing.T) {
+		// About 400 KB at 4 KiB per 10ms: the body takes about three
+		// request timeouts, and is never cut.
 		t.Parallel()
 		pad := `["` + strings.Repeat("9", 5) + `"]`
-		rows := strings.Repeat(pad+",", 4000) + pad
-		db := hardServer(t, func(w http.ResponseWriter, r *http.Request) {
+		rows := strings.Repeat(pad+",", 40000) + pad
+		db := hardServerTimeout(t, "300ms", func(w http.ResponseWriter, r *http.Request) {
 			steady(w, r, finished(`[`+rows+`]`))
 		}, func(w http.ResponseWriter, r *http.Request) {
 			steady(w, r, finished(`[["1"]]`))
@@ -147,7 +154,7 @@ func TestResilTricklingBodiesAreCut(t *testing.T) {
 			n++
 		}
 		require.NoError(t, rows2.Err())
-		assert.Equal(t, 4002, n)
+		assert.Equal(t, 40002, n)
 	})
 }
 
