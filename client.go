@@ -16,7 +16,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -59,6 +59,7 @@ func newClient(cfg *Config) *client {
 	if hc == nil {
 		hc = &http.Client{Transport: newTransport(cfg)}
 	}
+	hc = withoutRedirects(hc)
 	ua := "deltastream-go/" + Version + " (" + runtime.Version() + ")"
 	if cfg.UserAgent != "" {
 		ua += " " + cfg.UserAgent
@@ -124,39 +125,47 @@ type request struct {
 
 // do sends the request with retries and returns a 2xx answer with its body
 // open (the caller closes it), or an error: *Error for an HTTP error answer.
+// When ctx ends after a failed attempt, the error matches both ctx's error
+// and that failure (interruptedError).
 func (c *client) do(ctx context.Context, r *request) (*http.Response, error) {
 	var deadline time.Time
 	if c.retryTO > 0 {
 		deadline = time.Now().Add(c.retryTO)
 	}
+	op := r.method + " " + r.path
 	refreshed := false
 	var stale string
+	var last error // the last failed attempt, for an interrupted retry
 	for attempt := 1; ; attempt++ {
 		tok, err := c.token(ctx, r.ep, stale)
 		if err != nil {
-			return nil, err
+			return nil, interrupted(ctx, op, attempt-1, last, err)
 		}
 		stale = ""
+		sentSecrets.add(tok)
 		resp, err := c.attempt(ctx, r, tok)
 		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return nil, ctxErr
+			if ctx.Err() != nil {
+				return nil, interrupted(ctx, op, attempt-1, last, ctx.Err())
 			}
-			retry := !r.once && (r.idempotent && isTransportError(err) || neverSent(err))
+			last = &networkError{op: op, attempts: attempt, err: err}
+			retry := !r.once && !isPermanent(err) && (r.idempotent && isTransportError(err) || neverSent(err))
 			if retry && c.backoff(ctx, attempt, 0, deadline) {
 				c.log.DebugContext(ctx, "deltastream: retrying", "method", r.method, "path", r.path, "attempt", attempt, "error", err)
 				continue
 			}
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return nil, ctxErr
-			}
-			return nil, &networkError{op: r.method + " " + r.path, attempts: attempt, err: err}
+			return nil, interrupted(ctx, op, attempt, last, last)
 		}
 		if resp.StatusCode/100 == 2 {
 			return resp, nil
 		}
+		if isRedirect(resp.StatusCode) {
+			resp.Body.Close()
+			return nil, redirectError(resp, op, tok)
+		}
 		apiErr := readError(resp, r.stmtID, tok)
 		apiErr.Attempts = attempt
+		last = apiErr
 		switch st := resp.StatusCode; {
 		case (st == http.StatusUnauthorized || st == http.StatusForbidden) && !r.once && !refreshed && r.ep.tokens.canRefresh():
 			// The token may have expired mid-result: refresh once. A POST
@@ -170,11 +179,8 @@ func (c *client) do(ctx context.Context, r *request) (*http.Response, error) {
 				c.log.DebugContext(ctx, "deltastream: retrying", "method", r.method, "path", r.path, "attempt", attempt, "status", st)
 				continue
 			}
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return nil, ctxErr
-			}
 		}
-		return nil, apiErr
+		return nil, interrupted(ctx, op, attempt, last, apiErr)
 	}
 }
 
@@ -224,13 +230,21 @@ func (c *client) attempt(ctx context.Context, r *request, tok string) (*http.Res
 		req.Header.Set("Content-Type", ctype)
 	}
 	t := newTimeout(c.reqTO, cancel)
-	if r.once {
+	var wrote atomic.Bool // the whole request went out
+	if !r.idempotent {
 		// A streamed body (attachments) may take long to upload: the
-		// timeout starts once it is written.
+		// timeout starts once it is written. Knowing that a statement was
+		// sent also tells what a broken connection means.
 		req = req.WithContext(httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-			WroteRequest: func(httptrace.WroteRequestInfo) { t.arm() },
+			WroteRequest: func(i httptrace.WroteRequestInfo) {
+				wrote.Store(i.Err == nil)
+				if r.once {
+					t.arm()
+				}
+			},
 		}))
-	} else {
+	}
+	if !r.once {
 		t.arm()
 	}
 	start := time.Now()
@@ -244,9 +258,14 @@ func (c *client) attempt(ctx context.Context, r *request, tok string) (*http.Res
 	if err != nil {
 		cancel()
 		if t.fired() && ctx.Err() == nil {
-			return nil, fmt.Errorf("no answer within requestTimeout %v: %w", c.reqTO, errRequestTimeout)
+			err = fmt.Errorf("no answer within requestTimeout %v: %w", c.reqTO, errRequestTimeout)
+		} else {
+			err = scrubURLError(err)
 		}
-		return nil, scrubURLError(err)
+		if wrote.Load() && ctx.Err() == nil {
+			err = &maybeRanError{err: err}
+		}
+		return nil, err
 	}
 	c.log.DebugContext(ctx, "deltastream: request", "method", r.method, "path", r.path, "status", resp.StatusCode, "elapsed", time.Since(start))
 	resp.Body = &timeoutBody{rc: resp.Body, t: t, cancel: cancel}
@@ -266,115 +285,49 @@ func scrubURLError(err error) error {
 	return err
 }
 
-// timeout cancels a request when it stays idle for too long: it is armed
-// while waiting for the answer and during every body read.
-type timeout struct {
-	d      time.Duration
-	cancel context.CancelFunc
-	mu     sync.Mutex
-	timer  *time.Timer
-	hit    bool
-}
-
-func newTimeout(d time.Duration, cancel context.CancelFunc) *timeout {
-	return &timeout{d: d, cancel: cancel}
-}
-
-func (t *timeout) arm() {
-	if t.d <= 0 {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.timer == nil {
-		t.timer = time.AfterFunc(t.d, func() {
-			t.mu.Lock()
-			t.hit = true
-			t.mu.Unlock()
-			t.cancel()
-		})
-		return
-	}
-	t.timer.Reset(t.d)
-}
-
-func (t *timeout) disarm() {
-	if t.d <= 0 {
-		return
-	}
-	t.mu.Lock()
-	if t.timer != nil {
-		t.timer.Stop()
-	}
-	t.mu.Unlock()
-}
-
-func (t *timeout) fired() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.hit
-}
-
-type timeoutBody struct {
-	rc     io.ReadCloser
-	t      *timeout
-	cancel context.CancelFunc
-}
-
-func (b *timeoutBody) Read(p []byte) (int, error) {
-	b.t.arm()
-	n, err := b.rc.Read(p)
-	b.t.disarm()
-	if err != nil && err != io.EOF && b.t.fired() {
-		err = fmt.Errorf("body stalled longer than requestTimeout %v: %w", b.t.d, errRequestTimeout)
-	}
-	return n, err
-}
-
-// Draining limits: what close discards of an unread body so that its HTTP
-// connection can be reused, and how long it waits for it.
-const (
-	drainLimit   = 64 << 10
-	drainTimeout = 20 * time.Millisecond
-)
-
-// drain discards up to drainLimit bytes of what is left of the body, for at
-// most drainTimeout: a small rest already on its way lets the connection be
-// reused; a server that stalls is cut off instead of blocking the caller.
-func (b *timeoutBody) drain() {
-	t := time.AfterFunc(drainTimeout, b.cancel)
-	_, _ = io.CopyN(io.Discard, b.rc, drainLimit)
-	t.Stop()
-}
-
-func (b *timeoutBody) Close() error {
-	err := b.rc.Close()
-	b.cancel()
-	return err
-}
-
 // readError turns a non-2xx answer into an *Error, reading at most
-// maxErrorBody bytes of its body, and closes the body. Every occurrence of
-// secret (the token the request carried) in the body is masked first: a
-// proxy or gateway may echo the Authorization header in its error page, and
-// an error message must never hold the token.
+// maxErrorBody bytes of its body, and closes the body. The token the
+// request carried (secret) is masked in the raw body, so that an excerpt
+// never shows it, and again in every decoded field, where a JSON escape
+// (\u0074...) may have hidden it: a proxy or gateway may echo the
+// Authorization header in its error page.
 func readError(resp *http.Response, stmtID, secret string) *Error {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	if secret != "" {
-		b = bytes.ReplaceAll(b, []byte(secret), []byte("xxxxx"))
+	if len(secret) >= minMaskedSecret {
+		b = bytes.ReplaceAll(b, []byte(secret), []byte(masked))
 	}
-	e := &Error{HTTPStatus: resp.StatusCode, StatementID: stmtID}
+	b = []byte(sentSecrets.mask(string(b)))
 	var er wire.ErrorResponse
 	if json.Unmarshal(b, &er) == nil && (er.Message != "" || er.SQLState != "" || er.TraceID != "") {
-		e.Message, e.TraceID, e.State = er.Message, er.TraceID, er.SQLState
+		e := serverError(resp.StatusCode, er.SQLState, er.Message, "", er.TraceID, secret)
+		e.StatementID = stmtID
 		return e
 	}
-	e.Message = fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	msg := fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	if s := snippet(b); s != "" {
-		e.Message += ": " + s
+		msg += ": " + s
 	}
+	e := serverError(resp.StatusCode, "", msg, "", "", secret)
+	e.StatementID = stmtID
 	return e
+}
+
+// dataplaneToken is the dataplane token an answer carries, or "".
+func dataplaneToken(rs *wire.ResultSet) string {
+	if rs == nil || rs.Metadata == nil || rs.Metadata.DataplaneRequest == nil {
+		return ""
+	}
+	return rs.Metadata.DataplaneRequest.Token
+}
+
+// requestSecret is the bearer token the request of resp carried, to be
+// masked in whatever the answer says.
+func requestSecret(resp *http.Response) string {
+	if resp == nil || resp.Request == nil {
+		return ""
+	}
+	return strings.TrimPrefix(resp.Request.Header.Get("Authorization"), "Bearer ")
 }
 
 // snippet is a short, single-line, printable excerpt of a non-JSON body.

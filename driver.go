@@ -1,24 +1,3 @@
-// Package deltastream is a database/sql driver for DeltaStream, the
-// serverless stream-processing service driven by SQL over a REST API.
-//
-// Open a database with a DSN:
-//
-//	db, err := sql.Open("deltastream", "https://:TOKEN@api.deltastream.io/v2?organization=acme&database=db")
-//
-// or with a Config, for what a DSN cannot hold (a token provider, an
-// *http.Client, a logger):
-//
-//	cfg := deltastream.NewConfig()
-//	cfg.TokenProvider = myTokens
-//	connector, err := deltastream.NewConnector(cfg)
-//	db := sql.OpenDB(connector)
-//
-// Statements are submitted with POST /v2/statements and, while they run,
-// polled with an adaptive interval; results are read partition by
-// partition with a bounded prefetch. Arguments are bound client-side (see
-// the README, "Parameters"). Continuous queries stream rows from the
-// dataplane WebSocket. The package dstest is an in-process fake server for
-// tests.
 package deltastream
 
 import (

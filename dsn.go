@@ -54,7 +54,7 @@ type Config struct {
 	MinPollInterval    time.Duration // first wait before polling a running statement, default 10ms
 	MaxPollInterval    time.Duration // longest wait between two polls, default 1s
 	Prefetch           int           // partitions fetched ahead of the reader, default 2
-	RequestTimeout     time.Duration // bound on one HTTP request (headers, then each body read), default 1m; 0 means none
+	RequestTimeout     time.Duration // bound on waiting for one answer; then its body must deliver 4 KiB (or end) per RequestTimeout of waiting; bounds a WebSocket's handshake and metadata frame too; default 1m; 0 means none
 	RetryTimeout       time.Duration // budget for retrying an idempotent request, default 10s; 0 disables retries
 	InsecureSkipVerify bool          // skip TLS certificate verification (never in production)
 	AllowInsecureHTTP  bool          // allow sending the token over plain http:// to a non-loopback host
@@ -67,7 +67,9 @@ type Config struct {
 	TokenProvider func(ctx context.Context) (string, error)
 	// HTTPClient makes every request, WebSocket handshakes included. When
 	// nil the connector builds a client tuned for this workload; the driver
-	// never uses http.DefaultClient.
+	// never uses http.DefaultClient. The driver uses a copy of the client
+	// that never follows redirects (the token would go along): its
+	// CheckRedirect is never called, and the client itself is not changed.
 	HTTPClient *http.Client
 	// Logger receives debug records of requests and retries (never the
 	// token). Nil means silent.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,7 +26,7 @@ func TestErrorClasses(t *testing.T) {
 		{"42710 object exists", &Error{State: StateDuplicateObject}, []error{ErrAlreadyExists}, []error{ErrNotFound}, IsAlreadyExists},
 		{"42P04 database exists", &Error{State: StateDuplicateDatabase}, []error{ErrAlreadyExists}, nil, IsAlreadyExists},
 		{"42P09 token exists", &Error{State: StateDuplicateAPIToken}, []error{ErrAlreadyExists}, nil, IsAlreadyExists},
-		{"42P010 six chars", &Error{State: StateDuplicateSecurityInteg}, []error{ErrAlreadyExists}, nil, IsAlreadyExists},
+		{"42P010 six chars", &Error{State: StateDuplicateSecurityIntegration}, []error{ErrAlreadyExists}, nil, IsAlreadyExists},
 		{"42P020 six chars", &Error{State: StateDuplicatePGUser}, []error{ErrAlreadyExists}, nil, IsAlreadyExists},
 		{"42P001 ambiguous is not a duplicate", &Error{State: StateAmbiguousOrganization}, nil, []error{ErrAlreadyExists}, nil},
 		{"42P03 is not in the range", &Error{State: "42P03"}, nil, []error{ErrAlreadyExists}, nil},
@@ -118,4 +120,68 @@ func TestReadErrorBodies(t *testing.T) {
 			assert.Equal(t, tt.status, err.HTTPStatus)
 		})
 	}
+}
+
+func TestCleanServerText(t *testing.T) {
+	const sec = "SeCrEt-0123456789"
+	tests := []struct {
+		name, in, want string
+		limit          int
+	}{
+		{"plain", "syntax error at line 1", "syntax error at line 1", 100},
+		{"unicode kept", "relation «café» not found", "relation «café» not found", 100},
+		{"newline and CR", "a\nb\rc\td", `a\nb\rc\td`, 100},
+		{"ESC and NUL", "\x1b[31mred\x00", `\x1b[31mred\x00`, 100},
+		{"DEL and C1", "a\x7fb\u0085c\u009bd", `a\x7fb\u0085c\u009bd`, 100},
+		{"bidi and separators", "a\u202eb\u2066c\u2028d\u200fe", `a\u202eb\u2066c\u2028d\u200fe`, 100},
+		{"invalid UTF-8", "a\xffb\xc3", `a\xffb\xc3`, 100},
+		{"secret masked", "token " + sec + " rejected", "token xxxxx rejected", 100},
+		{"secret twice", sec + sec, "xxxxxxxxxx", 100},
+		{"short secret whole field", "abc", "xxxxx", 100},
+		{"capped", strings.Repeat("a", 50), strings.Repeat("a", 10) + "… (50 bytes in all)", 10},
+		{"capped after escapes", strings.Repeat("\n", 50), strings.Repeat(`\n`, 5) + "… (50 bytes in all)", 10},
+		{"empty", "", "", 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, cleanServerText(tt.in, tt.limit, sec, "abc", ""))
+		})
+	}
+}
+
+func TestServerErrorCleansEveryField(t *testing.T) {
+	const sec = "SeCrEt-0123456789"
+	e := serverError(200, "42\n601", "bad "+sec+"\x1b[2J", sec, "tr\x00"+sec, sec)
+	assert.Equal(t, `42\n601`, e.State)
+	assert.Equal(t, `bad xxxxx\x1b[2J`, e.Message)
+	assert.Equal(t, "xxxxx", e.StatementID)
+	assert.Equal(t, `tr\x00xxxxx`, e.TraceID)
+	assert.NotContains(t, e.Error(), sec)
+}
+
+// FuzzCleanServerText checks the promises of cleanServerText on any input:
+// no raw control or bidi character, valid UTF-8, the secret never shows,
+// and the result is bounded.
+func FuzzCleanServerText(f *testing.F) {
+	for _, s := range []string{"", "plain", "a\nb", "\x1b[31m", "\xff\xfe", "\u202e", "SeCrEt-0123456789", "xSeCrEt-0123456789\n"} {
+		f.Add(s)
+	}
+	const sec = "SeCrEt-0123456789"
+	f.Fuzz(func(t *testing.T, s string) {
+		out := cleanServerText(s, 64, sec)
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8: %q", out)
+		}
+		for _, r := range out {
+			if r < 0x20 || r == 0x7f || unsafeRune(r) {
+				t.Fatalf("raw %U in %q", r, out)
+			}
+		}
+		if strings.Contains(out, sec) {
+			t.Fatalf("secret in %q", out)
+		}
+		if len(out) > 64+8+40 {
+			t.Fatalf("%d bytes: %q", len(out), out)
+		}
+	})
 }

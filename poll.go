@@ -57,6 +57,7 @@ type resultStream struct {
 	rs     *wire.ResultSet
 	dec    *wire.Decoder
 	body   io.ReadCloser
+	secret string // token of the request, masked in errors (requestSecret)
 }
 
 // close releases the answer. What is left of a network body is drained (a
@@ -97,7 +98,7 @@ func openResult(resp *http.Response, id string, part int) (*resultStream, error)
 	} else {
 		dec.Reset(resp.Body)
 	}
-	st := &resultStream{status: resp.StatusCode, dec: dec, body: resp.Body}
+	st := &resultStream{status: resp.StatusCode, dec: dec, body: resp.Body, secret: requestSecret(resp)}
 	rs, err := dec.Head()
 	if err != nil {
 		st.close()
@@ -119,7 +120,7 @@ func (r *resultStream) sqlError(id string) error {
 	if id == "" {
 		id = r.rs.StatementID
 	}
-	return &Error{State: r.rs.SQLState, Message: r.rs.Message, StatementID: id, HTTPStatus: r.status}
+	return serverError(r.status, r.rs.SQLState, r.rs.Message, id, "", r.secret, dataplaneToken(r.rs))
 }
 
 // await waits for a running statement: it polls GET /statements/{id} (with

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,7 +29,13 @@ import (
 // or 429 or are delayed. Every query must return its own complete result
 // (or, should a request exhaust its retry budget, fail with that 503/429),
 // and every statement must have been submitted exactly once.
+//
+// It takes minutes on two cores under -race, so it runs only when
+// DELTASTREAM_LOAD=1 (.ci/run runs it once after the default suite):
+//
+//	DELTASTREAM_LOAD=1 go test -race -run TestResilLoad .
 func TestResilLoad(t *testing.T) {
+	requireLoad(t)
 	const goroutines, seed = 64, 20261125
 	iters := 200
 	if testing.Short() {
@@ -110,6 +117,15 @@ func TestResilLoad(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, srv.Submitted(fmt.Sprintf("SELECT /* %d.%d */ g, k FROM load_%d;", 7, iters-1, 7)))
+}
+
+// requireLoad skips a load test unless DELTASTREAM_LOAD=1: the default
+// suite (go test -race ./...) must stay fast.
+func requireLoad(t *testing.T) {
+	t.Helper()
+	if os.Getenv("DELTASTREAM_LOAD") != "1" {
+		t.Skip("load test: set DELTASTREAM_LOAD=1 to run it")
+	}
 }
 
 // loadQuery runs one query of TestResilLoad and returns "" when its result

@@ -92,6 +92,14 @@ func isTransportError(err error) bool {
 		strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "broken pipe")
 }
 
+// isPermanent reports a failure that no retry can fix: a definitive DNS
+// answer that the host does not exist (a temporary DNS failure, a timeout
+// or a missing answer is still retried).
+func isPermanent(err error) bool {
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsNotFound && !dnsErr.IsTemporary && !dnsErr.IsTimeout
+}
+
 // neverSent reports whether a failed request provably never reached the
 // server: it failed while dialing.
 func neverSent(err error) bool {
@@ -111,10 +119,64 @@ type networkError struct {
 }
 
 func (e *networkError) Error() string {
+	var b strings.Builder
+	b.WriteString("deltastream: ")
+	b.WriteString(e.op)
 	if e.attempts > 1 {
-		return fmt.Sprintf("deltastream: %s failed after %d attempts: %v", e.op, e.attempts, e.err)
+		fmt.Fprintf(&b, " failed after %d attempts", e.attempts)
 	}
-	return fmt.Sprintf("deltastream: %s: %v", e.op, e.err)
+	b.WriteString(": ")
+	b.WriteString(strings.TrimPrefix(e.err.Error(), "deltastream: "))
+	if isPermanent(e.err) {
+		b.WriteString(" (the host name does not exist: check the host in the DSN)")
+	}
+	// Transport errors may quote what the server sent (a malformed status
+	// line): escape it.
+	return cleanServerText(b.String(), maxErrorMessage)
 }
 
 func (e *networkError) Unwrap() error { return e.err }
+
+// interruptedError is a request whose ctx ended while it was being retried:
+// it matches both ctx's error and the last failure (errors.Is finds
+// ErrUnavailable behind a 503 as well as context.DeadlineExceeded), and
+// says how many attempts were made.
+type interruptedError struct {
+	op       string
+	attempts int
+	ctxErr   error
+	last     error
+}
+
+func (e *interruptedError) Error() string {
+	attempts := "1 failed attempt"
+	if e.attempts != 1 {
+		attempts = fmt.Sprintf("%d failed attempts", e.attempts)
+	}
+	return cleanServerText(fmt.Sprintf("deltastream: %s: %v after %s; the last: %s",
+		e.op, e.ctxErr, attempts, strings.TrimPrefix(e.last.Error(), "deltastream: ")), maxErrorMessage)
+}
+
+func (e *interruptedError) Unwrap() []error { return []error{e.ctxErr, e.last} }
+
+// interrupted returns err, the outcome of a request after attempts failed
+// attempts whose last failure was last (nil: none), unless ctx has ended
+// after a failure: then an error joining ctx's error and that failure.
+func interrupted(ctx context.Context, op string, attempts int, last, err error) error {
+	ctxErr := ctx.Err()
+	if ctxErr == nil || last == nil || attempts == 0 {
+		return err
+	}
+	return &interruptedError{op: op, attempts: attempts, ctxErr: ctxErr, last: last}
+}
+
+// maybeRanError is a request that was sent whole (a statement submission)
+// but got no answer: the service may have received and run it. It is not
+// retried, and its message says so.
+type maybeRanError struct{ err error }
+
+func (e *maybeRanError) Error() string {
+	return "the request was sent but no answer came back, so the statement may have run; it is not sent again (list the recent statements or queries to check): " + e.err.Error()
+}
+
+func (e *maybeRanError) Unwrap() error { return e.err }

@@ -33,6 +33,9 @@ type streamRows struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	id     string
+	// secrets are masked in error frames: the dataplane token and the
+	// DSN's token.
+	secrets []string
 	columnSet
 	row wire.Row
 
@@ -66,24 +69,52 @@ func (c *Conn) openStream(ctx context.Context, st *resultStream) (driver.Rows, e
 		h.Set(wire.SessionIDHeader, sessionID)
 	}
 	h.Set("User-Agent", c.client.ua)
-	ws, resp, err := websocket.Dial(ctx, uri, &websocket.DialOptions{HTTPClient: c.client.http, HTTPHeader: h})
+	// The handshake and the metadata frame are bounded by requestTimeout,
+	// as REST answers are; the rows that follow only by ctx.
+	sentSecrets.add(dp.Token)
+	sctx, stop := c.client.startTimeout(ctx)
+	defer stop()
+	ws, resp, err := websocket.Dial(sctx, uri, &websocket.DialOptions{HTTPClient: c.client.http, HTTPHeader: h})
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, withStatement(id, "connecting to the dataplane", ctxErr)
-		}
-		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-			return nil, withStatement(id, "connecting to the dataplane", &Error{HTTPStatus: resp.StatusCode, Message: fmt.Sprintf("dataplane WebSocket handshake answered HTTP %d", resp.StatusCode)})
-		}
-		return nil, withStatement(id, "connecting to the dataplane", scrubURLError(err))
+		return nil, withStatement(id, "connecting to the dataplane", c.client.dialError(ctx, sctx, resp, err, dp.Token))
 	}
 	ws.SetReadLimit(maxFrameBytes)
 	rctx, cancel := context.WithCancel(ctx)
-	s := &streamRows{c: c, ws: ws, ctx: rctx, cancel: cancel, id: id}
-	if err := s.start(dp.Token, sessionID); err != nil {
+	s := &streamRows{c: c, ws: ws, ctx: rctx, cancel: cancel, id: id, secrets: []string{dp.Token, c.connector.cfg.Token}}
+	if err := s.start(sctx, dp.Token, sessionID); err != nil {
 		s.Close()
+		if ctx.Err() == nil && sctx.Err() != nil {
+			err = withStatement(id, "dataplane", fmt.Errorf("no metadata frame within requestTimeout %v: %w", c.client.reqTO, errRequestTimeout))
+		}
 		return nil, err
 	}
 	return s, nil
+}
+
+// startTimeout bounds the start of a stream (handshake, metadata frame) by
+// the request timeout.
+func (c *client) startTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.reqTO <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, c.reqTO)
+}
+
+// dialError explains a failed WebSocket handshake: the end of ctx, the
+// request timeout (sctx), a refused redirect, an HTTP answer other than
+// 101, or a network failure.
+func (c *client) dialError(ctx, sctx context.Context, resp *http.Response, err error, secret string) error {
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case sctx.Err() != nil:
+		return fmt.Errorf("no WebSocket handshake within requestTimeout %v: %w", c.reqTO, errRequestTimeout)
+	case resp != nil && isRedirect(resp.StatusCode):
+		return redirectError(resp, "the dataplane WebSocket handshake", secret)
+	case resp != nil && resp.StatusCode != http.StatusSwitchingProtocols:
+		return &Error{HTTPStatus: resp.StatusCode, Message: fmt.Sprintf("dataplane WebSocket handshake answered HTTP %d", resp.StatusCode)}
+	}
+	return scrubURLError(err)
 }
 
 // websocketURL maps https to wss and http to ws.
@@ -107,14 +138,14 @@ func websocketURL(cfg *Config, uri string) (string, error) {
 	return u.String(), nil
 }
 
-// start authenticates and waits for the metadata frame.
-func (s *streamRows) start(token, sessionID string) error {
+// start authenticates and waits for the metadata frame, within sctx.
+func (s *streamRows) start(sctx context.Context, token, sessionID string) error {
 	auth, _ := json.Marshal(wire.AuthFrame{Type: wire.FrameAuth, AccessToken: token, SessionID: sessionID})
-	if err := s.ws.Write(s.ctx, websocket.MessageText, auth); err != nil {
+	if err := s.ws.Write(sctx, websocket.MessageText, auth); err != nil {
 		return s.readError(err)
 	}
 	for {
-		f, err := s.readFrame()
+		f, err := s.readFrame(sctx)
 		if err != nil {
 			if err == io.EOF {
 				// Closed before metadata: an empty stream. Remember the
@@ -143,9 +174,9 @@ type rawFrame struct {
 
 // readFrame reads the next frame; an error frame becomes an *Error and a
 // normal close io.EOF.
-func (s *streamRows) readFrame() (*rawFrame, error) {
+func (s *streamRows) readFrame(ctx context.Context) (*rawFrame, error) {
 	for {
-		typ, b, err := s.ws.Read(s.ctx)
+		typ, b, err := s.ws.Read(ctx)
 		if err != nil {
 			return nil, s.readError(err)
 		}
@@ -157,7 +188,9 @@ func (s *streamRows) readFrame() (*rawFrame, error) {
 			return nil, withStatement(s.id, "dataplane", fmt.Errorf("malformed frame: %w", err))
 		}
 		if f.Type == wire.FrameError {
-			return nil, &Error{State: f.SQLCode, Message: f.Message, StatementID: s.id, HTTPStatus: http.StatusOK}
+			e := serverError(http.StatusOK, f.SQLCode, f.Message, "", "", s.secrets...)
+			e.StatementID = s.id
+			return nil, e
 		}
 		return &f, nil
 	}
@@ -187,7 +220,7 @@ func (s *streamRows) Next(dest []driver.Value) error {
 		return s.err
 	}
 	for {
-		f, err := s.readFrame()
+		f, err := s.readFrame(s.ctx)
 		if err != nil {
 			s.err = err
 			return err
