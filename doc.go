@@ -56,6 +56,22 @@
 // ErrTransactionsNotSupported) and reports no affected rows
 // (ErrNotReported).
 //
+// # Long-running statements
+//
+// A statement has an id once the service has answered its submission, and
+// runs on the service whatever the client does (there is no cancel
+// endpoint). WithStatementAccepted reports the id at that moment, before any
+// poll; WithProgress reports each poll while the driver waits;
+// WithStatementInfo reports the id and column types once the statement has
+// finished. Under WithAsync, ExecContext and QueryContext return once the
+// statement is accepted: ResultStatementIDs gives an Exec's ids, and a
+// Query's Rows wait on first use. WithResume(ctx, ids...) with an empty
+// query reads the result of statements submitted earlier, possibly by
+// another process, polling while they run; an unknown id matches
+// ErrNotFound. A ctx that ends while the driver waits stops the wait, not
+// the statement: the error carries the id (StatementIDOf) and says the
+// statement may still be running.
+//
 // # Results
 //
 // A result comes in partitions, which Rows read in order as they stream in,

@@ -2,6 +2,7 @@ package deltastream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -144,8 +145,12 @@ func (c *Conn) await(ctx context.Context, ep *endpoint, id string, part int, sta
 		}
 		resp, err := c.client.getStatement(ctx, ep, id, part, params)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, stillRunning(id, ctx.Err())
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				if !errors.Is(err, ctxErr) {
+					err = ctxErr
+				}
+				// err keeps the last failed attempt, if any, beside ctx's error.
+				return nil, stillRunning(id, err)
 			}
 			return nil, withStatement(id, "polling", unknownStatement(err))
 		}
