@@ -104,3 +104,13 @@ func (d *Decoder) openBare() error {
 		return d.unexpected(c, "the data", "is not an array")
 	}
 }
+
+// Start returns the first bytes of the input while they are still in the
+// read buffer (up to its size), or nil: for an error that quotes what a body
+// that is not JSON begins with. The bytes are valid until the next read.
+func (d *Decoder) Start() []byte {
+	if d.base != 0 || d.bare {
+		return nil
+	}
+	return d.buf[:d.w]
+}
