@@ -68,8 +68,12 @@ func (r *resultStream) close() {
 		r.dec = nil
 	}
 	if r.aside != nil {
-		*r.aside = (*r.aside)[:0]
-		asidePool.Put(r.aside)
+		// A buffer grown to the cap is left to the collector: most first
+		// answers are small, and it would sit in the pool for nothing.
+		if cap(*r.aside) < firstAnswerBuffer {
+			*r.aside = (*r.aside)[:0]
+			asidePool.Put(r.aside)
+		}
 		r.aside = nil
 	}
 }

@@ -65,7 +65,13 @@ func (d *Decoder) skipRows() error {
 		if c != '[' && c != 'n' {
 			return d.unexpected(c, "a row", "is not an array")
 		}
-		if err := d.skipValue(2); err != nil {
+		d.rowStart = d.InputOffset() // for the row's size limit, checked while filling
+		err := d.skipValue(2)
+		if err == nil && d.InputOffset()-d.rowStart > int64(d.maxRow) {
+			err = d.fail(ErrTooLarge, "row is longer than %d bytes", d.maxRow)
+		}
+		d.rowStart = -1
+		if err != nil {
 			return err
 		}
 		d.afterRow = true

@@ -186,3 +186,85 @@ func hasDuplicateKey(b []byte) bool {
 	}
 	return false
 }
+
+// FuzzBufferRows checks that rows set aside with BufferRows and decoded
+// again with ResetData are the rows Next streams, with the same header.
+func FuzzBufferRows(f *testing.F) {
+	for _, s := range fuzzBodySeeds {
+		f.Add([]byte(s), uint16(1<<15))
+		f.Add([]byte(s), uint16(8))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, limit uint16) {
+		want, wantErr := decodeAll(bytes.NewReader(body))
+		d := NewDecoder(iotest.HalfReader(bytes.NewReader(body)), WithBufferSize(16))
+		rs, err := d.Head()
+		if err != nil {
+			require.Error(t, wantErr)
+			return
+		}
+		hasRows := d.HasRows()
+		var rows [][]*string
+		if d.AtRows() {
+			off := d.InputOffset() - 1
+			raw, complete, err := d.BufferRows(nil, int(limit))
+			if err == nil {
+				err = d.Tail(rs)
+			}
+			if err != nil {
+				require.Error(t, wantErr, "BufferRows or Tail: %v", err)
+				return
+			}
+			if !complete {
+				// The cells were not decoded (the caller fetches them again).
+				if wantErr == nil {
+					require.Equal(t, want.head, *rs)
+				}
+				return
+			}
+			require.LessOrEqual(t, len(raw), int(limit))
+			d.ResetData(bytes.NewReader(raw), off)
+			var row Row
+			for {
+				ok, err := d.Next(&row)
+				if err != nil {
+					require.Error(t, wantErr)
+					return
+				}
+				if !ok {
+					break
+				}
+				rows = append(rows, rowStrings(&row))
+			}
+			require.NoError(t, d.Tail(nil))
+		} else if err := d.Tail(rs); err != nil {
+			require.Error(t, wantErr)
+			return
+		}
+		require.NoError(t, wantErr)
+		require.Equal(t, want.head, *rs)
+		require.Equal(t, want.hasRows, hasRows)
+		require.Equal(t, strs2(want.rows), strs2(rows))
+	})
+}
+
+// FuzzCountMetadata checks the counts taken before decoding against what
+// encoding/json decodes.
+func FuzzCountMetadata(f *testing.F) {
+	for _, s := range []string{`{"columns":[{},{"name":"a"}],"partitionInfo":[{"rowCount":1}]}`, `null`, `{"Columns":null}`,
+		`{"columns":[],"COLUMNS":[{}]}`, `{"partitionInfo":{}}`, `{"context":{"columns":[1,2]}}`, `[]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cols, parts := countMetadata(b)
+		var m *Metadata
+		if json.Unmarshal(b, &m) != nil || m == nil {
+			return
+		}
+		if m.Columns != nil {
+			require.GreaterOrEqual(t, cols, len(m.Columns), "%q", b)
+		}
+		if m.PartitionInfo != nil {
+			require.GreaterOrEqual(t, parts, len(m.PartitionInfo), "%q", b)
+		}
+	})
+}
