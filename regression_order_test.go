@@ -11,11 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/deltastream-go/deltastream"
+	"github.com/deltastream-go/deltastream/dstest"
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
 
@@ -296,4 +298,33 @@ func TestStatementErrorsKeepTheirKind(t *testing.T) {
 	assert.True(t, errors.Is(err, wire.ErrDuplicateKey))
 	assert.Contains(t, err.Error(), "partition 1")
 	assert.Equal(t, submitID, deltastream.StatementIDOf(err))
+}
+
+func TestStreamFramesFollowTheAnswerRules(t *testing.T) {
+	tests := []struct {
+		name, frame, want string
+	}{
+		{"too many columns", `{"columns":[` + strings.Repeat(`{"name":"c","type":"INTEGER"},`, wire.MaxColumns) + `{}],"headers":{},"type":"metadata"}`,
+			"more than 10000 columns"},
+		{"duplicate type", `{"columns":[],"type":"metadata","Type":"error"}`, `"type" appears twice`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dp := newFakeDataplane(t, 0, func(ctx context.Context, c *websocket.Conn) {
+				if c.Write(ctx, websocket.MessageText, []byte(tt.frame)) == nil {
+					_, _, _ = c.Read(ctx) // until the client goes
+				}
+			})
+			srv := dstest.NewServer(t)
+			dp.serve(srv, "PRINT ENTITY x;")
+			db := openDB(t, srv)
+			rows, err := db.QueryContext(context.Background(), "PRINT ENTITY x;")
+			if err == nil {
+				rows.Close()
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), "malformed frame")
+		})
+	}
 }

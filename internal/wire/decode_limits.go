@@ -129,3 +129,59 @@ func (s *Decoder) countArray(limit int) int {
 	}
 	return n
 }
+
+// frameKeys are the keys of a WebSocket frame, matched case-insensitively.
+var frameKeys = [...][]byte{[]byte("type"), []byte("headers"), []byte("columns"), []byte("data"), []byte("message"), []byte("sqlCode")}
+
+// CheckFrame applies the rules of a result body to the JSON text of a
+// WebSocket frame before it is decoded: a frame key that appears twice
+// fails with ErrDuplicateKey, and more than MaxColumns columns with
+// ErrLimit. Anything else, valid or not, is left to the decoding.
+func CheckFrame(b []byte) error {
+	s := scanner(b)
+	s.what = "frame"
+	if !s.skipWS() || s.buf[s.r] != '{' {
+		return nil
+	}
+	s.r++
+	var seen uint8
+	for {
+		if !s.skipWS() {
+			return nil
+		}
+		switch s.buf[s.r] {
+		case ',':
+			s.r++
+			continue
+		case '"':
+		default:
+			return nil
+		}
+		key, err := s.readString(s.key[:0], true)
+		s.key = key
+		if err != nil || !s.skipWS() || s.buf[s.r] != ':' {
+			return nil
+		}
+		s.r++
+		if !s.skipWS() {
+			return nil
+		}
+		for k, name := range frameKeys {
+			if bytes.EqualFold(key, name) {
+				if seen&(1<<k) != 0 {
+					return s.fail(ErrDuplicateKey, "the key %q appears twice; the frame is malformed", name)
+				}
+				seen |= 1 << k
+			}
+		}
+		if s.buf[s.r] == '[' && bytes.EqualFold(key, keyColumns) {
+			if n := s.countArray(MaxColumns); n > MaxColumns {
+				return s.fail(ErrLimit, "the frame lists more than %d columns; the driver's limit is %d", MaxColumns, MaxColumns)
+			}
+			continue
+		}
+		if s.skipValue(2) != nil {
+			return nil
+		}
+	}
+}

@@ -351,3 +351,29 @@ func TestDecoderHugeValueRejectedAtItsCap(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckFrame(t *testing.T) {
+	tests := []struct {
+		frame string
+		kind  error
+	}{
+		{`{"type":"metadata","headers":{},"columns":[{"name":"a","type":"INTEGER"}]}`, nil},
+		{`{"type":"data","data":["1",null]}`, nil},
+		{`not json`, nil},
+		{`{"type":"data","TYPE":"error"}`, ErrDuplicateKey},
+		{`{"type":"data","data":[],"data":["x"]}`, ErrDuplicateKey},
+		{`{"x":1,"x":2}`, nil},
+		{`{"type":"metadata","columns":` + repeated(`{}`, MaxColumns) + `}`, nil},
+		{`{"type":"metadata","columns":` + repeated(`{}`, MaxColumns+1) + `}`, ErrLimit},
+	}
+	for _, tt := range tests {
+		err := CheckFrame([]byte(tt.frame))
+		if tt.kind == nil {
+			assert.NoError(t, err)
+			continue
+		}
+		assert.ErrorIs(t, err, tt.kind)
+		var de *DecodeError
+		assert.ErrorAs(t, err, &de)
+	}
+}
