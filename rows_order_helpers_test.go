@@ -197,16 +197,6 @@ func (s *orderServer) serve(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-// orderColumns returns wire columns named c0.. of typ, nullable.
-func orderColumns(typ string, n int) []wire.Column {
-	cols := make([]wire.Column, n)
-	yes := true
-	for i := range cols {
-		cols[i] = wire.Column{Name: "c" + strconv.Itoa(i), Type: typ, Nullable: &yes}
-	}
-	return cols
-}
-
 // orderRows returns rows [from, to) of two cells: "r<i>" and i.
 func orderRows(from, to int) [][]*string {
 	out := make([][]*string, 0, to-from)
