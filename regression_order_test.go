@@ -328,3 +328,45 @@ func TestStreamFramesFollowTheAnswerRules(t *testing.T) {
 		})
 	}
 }
+
+func TestMissingNullAndEmptyFields(t *testing.T) {
+	// What WIRE.md says each absence means, in the service's order.
+	cols := `"columns":[{"name":"tag","nullable":true,"type":"VARCHAR"}]`
+	tests := []struct {
+		name string
+		body string
+		cols int
+		rows []string
+	}{
+		{"partitionInfo null: the rows here are all", `{"createdOn":1,"data":[["a"],["b"]],"metadata":{` + cols + `,"encoding":"","partitionInfo":null},"sqlState":"00000","statementID":"s"}`, 1, []string{"a", "b"}},
+		{"partitionInfo absent", `{"data":[["a"]],"metadata":{` + cols + `},"sqlState":"00000","statementID":"s"}`, 1, []string{"a"}},
+		{"partitionInfo empty: no rows", `{"data":[],"metadata":{` + cols + `,"partitionInfo":[]},"sqlState":"00000","statementID":"s"}`, 1, nil},
+		{"columns null, no rows", `{"createdOn":1,"data":[],"metadata":{"columns":null,"context":{},"dataplaneRequest":null,"encoding":"json","partitionInfo":null},"sqlState":"00000","statementID":"s"}`, 0, nil},
+		{"metadata absent, data absent", `{"sqlState":"00000","statementID":"s"}`, 0, nil},
+		{"metadata null, data empty", `{"data":[],"metadata":null,"sqlState":"00000","statementID":"s"}`, 0, nil},
+		{"data null", `{"data":null,"metadata":{` + cols + `},"sqlState":"00000","statementID":"s"}`, 1, nil},
+		{"empty dataplaneRequest object", `{"data":[["a"]],"metadata":{` + cols + `,"dataplaneRequest":{}},"sqlState":"00000","statementID":"s"}`, 1, []string{"a"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dsn := rawServer(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(tt.body)) })
+			db, err := sql.Open("deltastream", dsn)
+			require.NoError(t, err)
+			defer db.Close()
+			rows, err := db.QueryContext(context.Background(), "SELECT 1;")
+			require.NoError(t, err)
+			defer rows.Close()
+			names, err := rows.Columns()
+			require.NoError(t, err)
+			assert.Len(t, names, tt.cols)
+			var got []string
+			for rows.Next() {
+				var s string
+				require.NoError(t, rows.Scan(&s))
+				got = append(got, s)
+			}
+			require.NoError(t, rows.Err())
+			assert.Equal(t, tt.rows, got)
+		})
+	}
+}
