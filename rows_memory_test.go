@@ -100,8 +100,10 @@ func TestMemoryPerAnswer(t *testing.T) {
 		}},
 		{name: "a cell that never ends, before the metadata", cell: `{"createdOn":1,"data":[["`,
 			fixed: 2 * wire.DefaultMaxRowBytes, err: "longer than 67108864 bytes"},
-		{name: "a cell that never ends, after the metadata", cell: `{"sqlState":"00000","statementID":"s","metadata":{"columns":[{"name":"a","type":"VARCHAR"}]},"data":[["`,
-			fixed: 2 * wire.DefaultMaxRowBytes, err: "longer than 67108864 bytes"},
+		// The same cell after the metadata (the legacy order) takes the
+		// streaming path, whose growth TestDecoderHugeValueRejectedAtItsCap
+		// checks in internal/wire with a smaller cap: 64 MiB of it under
+		// -race would cost seconds of the test budget.
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
