@@ -131,6 +131,9 @@ func openAnswer(resp *http.Response, id string, part int, known bool) (*resultSt
 			st.deferred = !dec.Seen("sqlState")
 		case !dec.Seen("sqlState") || rs.SQLState == wire.StateSuccess && !dec.Seen("metadata"):
 			if err := st.setAside(); err != nil {
+				if part < 0 { // the rows of a submission or status answer are partition 0
+					op = "partition 0: " + op
+				}
 				return nil, fail(err)
 			}
 		}
