@@ -124,7 +124,7 @@ func TestKeyOrderLargeFirstPartitionIsFetchedAgain(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, wantTags(30), got)
 				want := 0
-				if order == orderAlphabetical {
+				if order == keyOrderAlpha {
 					want = 1 // rows before columns, too large to set aside
 				}
 				assert.Equal(t, want, s.getCount(submitID, 0), "GETs of partition 0")
@@ -174,7 +174,7 @@ func TestKeyOrderSQLErrors(t *testing.T) {
 			var de *deltastream.Error
 			require.ErrorAs(t, err, &de)
 			assert.Equal(t, "XX000", de.State)
-			if order == orderLegacy {
+			if order == keyOrderLegacy {
 				assert.Equal(t, wantTags(1), got, "the state came first: no row of partition 1")
 			} else {
 				assert.Equal(t, wantTags(2), got, "the state came after the rows it concerns")
@@ -272,12 +272,12 @@ func TestRequestTypeIsCaseInsensitive(t *testing.T) {
 			dpID := "dp-" + submitID
 			s.set(submitID, 0, (&orderAnswer{SQLState: wire.StateSuccess, StatementID: submitID, Data: [][]*string{},
 				Metadata: &wire.Metadata{DataplaneRequest: &wire.DataplaneRequest{RequestType: typ, StatementID: dpID,
-					Token: "dp-token-0123456789", URI: s.ts.URL + "/dp/v2/statements/" + dpID}}}).encode(orderAlphabetical))
+					Token: "dp-token-0123456789", URI: s.ts.URL + "/dp/v2/statements/" + dpID}}}).encode(keyOrderAlpha))
 			yes := true
 			md := &wire.Metadata{Encoding: "json", PartitionInfo: []wire.PartitionInfo{{RowCount: 2}, {RowCount: 1}},
 				Columns: []wire.Column{{Name: "tag", Type: "VARCHAR", Nullable: &yes}, {Name: "i", Type: "BIGINT", Nullable: &yes}}}
-			s.set(dpID, 0, (&orderAnswer{SQLState: wire.StateSuccess, StatementID: dpID, Metadata: md, Data: orderRows(0, 2)}).encode(orderAlphabetical))
-			s.set(dpID, 1, (&orderAnswer{SQLState: wire.StateSuccess, StatementID: dpID, Metadata: md, Data: orderRows(2, 3)}).encode(orderAlphabetical))
+			s.set(dpID, 0, (&orderAnswer{SQLState: wire.StateSuccess, StatementID: dpID, Metadata: md, Data: orderRows(0, 2)}).encode(keyOrderAlpha))
+			s.set(dpID, 1, (&orderAnswer{SQLState: wire.StateSuccess, StatementID: dpID, Metadata: md, Data: orderRows(2, 3)}).encode(keyOrderAlpha))
 			db := openOrderDB(t, s)
 			got, _, err := queryTags(context.Background(), db)
 			require.NoError(t, err)
@@ -290,7 +290,7 @@ func TestRequestTypeIsCaseInsensitive(t *testing.T) {
 func TestStatementErrorsKeepTheirKind(t *testing.T) {
 	// A limit error is a malformed answer that names the statement.
 	s := newOrderServer(t)
-	scriptParts(s, orderAlphabetical, 1, 1)
+	scriptParts(s, keyOrderAlpha, 1, 1)
 	s.set(submitID, 1, []byte(`{"data":[],"metadata":{},"sqlState":"00000","sqlState":"00000","statementID":"s"}`))
 	db := openOrderDB(t, s, "prefetch=0")
 	_, _, err := queryTags(context.Background(), db)

@@ -25,18 +25,18 @@ import (
 type keyOrder int
 
 const (
-	orderAlphabetical  keyOrder = iota // the service's: alphabetical at every level
-	orderLegacy                 // sqlState, statementID, metadata first, data last
+	keyOrderAlpha  keyOrder = iota // the service's: alphabetical at every level
+	keyOrderLegacy                 // sqlState, statementID, metadata first, data last
 )
 
 func (o keyOrder) String() string {
-	if o == orderAlphabetical {
+	if o == keyOrderAlpha {
 		return "alphabetical"
 	}
 	return "legacy"
 }
 
-var keyOrders = []keyOrder{orderAlphabetical, orderLegacy}
+var keyOrders = []keyOrder{keyOrderAlpha, keyOrderLegacy}
 
 // orderAnswer is one answer body, before encoding.
 type orderAnswer struct {
@@ -52,7 +52,7 @@ type orderAnswer struct {
 func (a *orderAnswer) encode(order keyOrder) []byte {
 	rs := wire.ResultSet{SQLState: a.SQLState, Message: a.Message, StatementID: a.StatementID,
 		StatementIDs: a.StatementIDs, CreatedOn: 1709673115, Metadata: a.Metadata}
-	if order == orderLegacy {
+	if order == keyOrderLegacy {
 		rs.Data = a.Data
 		b, err := json.Marshal(rs)
 		if err != nil {
@@ -168,7 +168,7 @@ func (s *orderServer) serve(w http.ResponseWriter, r *http.Request) {
 			s.mu.Unlock()
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusAccepted)
-			_, _ = w.Write((&orderAnswer{SQLState: wire.StateRunning, StatementID: submitID}).encode(orderAlphabetical))
+			_, _ = w.Write((&orderAnswer{SQLState: wire.StateRunning, StatementID: submitID}).encode(keyOrderAlpha))
 			return
 		}
 	case r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/statements/"):
