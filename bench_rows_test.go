@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/deltastream-go/deltastream/dstest"
+	"github.com/deltastream-go/deltastream/internal/wire"
 )
 
 // The result the scan benchmarks read: 200,000 rows of 12 mixed columns,
@@ -131,14 +132,32 @@ func resDriverScan(db *sql.DB) (int, error) {
 }
 
 // BenchmarkScan200k reads 200,000 rows × 12 columns over 20 partitions
-// through database/sql into typed destinations.
+// through database/sql into typed destinations: from dstest, and from a
+// replay server that sends the same answers with their keys in the
+// service's alphabetical order ("data" before "metadata") and in the legacy
+// order (metadata first, data last).
 func BenchmarkScan200k(b *testing.B) {
-	srv := resBenchServer(b, resBenchParts)
-	wireBytes, err := resBaselineScan(srv, srv.Client()) // warms the server's encoding cache
-	if err != nil {
+	b.Run("dstest", func(b *testing.B) {
+		srv := resBenchServer(b, resBenchParts)
+		wireBytes, err := resBaselineScan(srv, srv.Client()) // warms the server's encoding cache
+		if err != nil {
+			b.Fatal(err)
+		}
+		resBenchDriver(b, openDB(b, srv), wireBytes.wire)
+	})
+	for _, order := range keyOrders {
+		b.Run("order="+order.String(), func(b *testing.B) {
+			s, wireBytes := resOrderServer(b, order, resBenchParts)
+			resBenchDriver(b, openOrderDB(b, s), wireBytes)
+		})
+	}
+}
+
+// resBenchDriver scans the benchmark result from db b.N times.
+func resBenchDriver(b *testing.B, db *sql.DB, wireBytes int64) {
+	if _, err := resDriverScan(db); err != nil { // warm the connections
 		b.Fatal(err)
 	}
-	db := openDB(b, srv)
 	b.ReportAllocs()
 	m0 := resMallocs()
 	b.ResetTimer()
@@ -152,7 +171,45 @@ func BenchmarkScan200k(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	resReportScan(b, wireBytes.wire, resMallocs()-m0)
+	resReportScan(b, wireBytes, resMallocs()-m0)
+}
+
+// resOrderServer scripts the benchmark result on a replay server, in
+// order, split into parts partitions, and returns it with the body bytes of
+// one read.
+func resOrderServer(b *testing.B, order keyOrder, parts int) (*orderServer, int64) {
+	b.Helper()
+	yes, no := true, false
+	cols := make([]wire.Column, len(resBenchCols))
+	for i, c := range resBenchCols {
+		cols[i] = wire.Column{Name: c.Name, Type: c.Type, Nullable: &no}
+		if c.Nullable {
+			cols[i].Nullable = &yes
+		}
+	}
+	md := &wire.Metadata{Encoding: "json", Columns: cols, Context: &wire.Context{DatabaseName: "db", SchemaName: "public"},
+		PartitionInfo: make([]wire.PartitionInfo, parts)}
+	size := resBenchRows / parts
+	s := newOrderServer(b)
+	var total int64
+	for p := range parts {
+		rows := make([][]*string, size)
+		for i := range rows {
+			cells := resBenchRow(p*size + i)
+			row := make([]*string, len(cells))
+			for j, c := range cells {
+				if str, ok := c.(string); ok {
+					row[j] = &str
+				}
+			}
+			rows[i] = row
+		}
+		md.PartitionInfo[p].RowCount = int64(size)
+		body := (&orderAnswer{SQLState: wire.StateSuccess, StatementID: submitID, Metadata: md, Data: rows}).encode(order)
+		s.set(submitID, p, body)
+		total += int64(len(body))
+	}
+	return s, total
 }
 
 // resBaselineAnswer is what the hand-written baseline decodes.
@@ -322,7 +379,11 @@ func resHeapObjects() int64 {
 }
 
 // BenchmarkScanSinglePartitionHeap reads 200,000 rows held in ONE ~43 MB
-// partition and reports how much the heap grows while scanning:
+// partition and reports how much the heap grows while scanning, from
+// dstest and from the replay server in both key orders. In the service's
+// alphabetical order the rows come before the columns: the driver sets
+// aside the first 8 MiB, reads on to the metadata, and reads the partition
+// again, streaming.
 //
 //   - peak-heap-MB: the growth of the live heap (a runtime.GC() before each
 //     sample, every 10,000 rows) over the heap measured after scripting and
@@ -332,15 +393,29 @@ func resHeapObjects() int64 {
 //     forcing collections in a second read; it includes garbage not yet
 //     collected, so it depends on GOGC and on the size of the live heap.
 func BenchmarkScanSinglePartitionHeap(b *testing.B) {
-	srv := resBenchServer(b, 1)
-	st, err := resBaselineScan(srv, srv.Client()) // encodes and caches the partition
-	if err != nil {
-		b.Fatal(err)
+	b.Run("dstest", func(b *testing.B) {
+		srv := resBenchServer(b, 1)
+		st, err := resBaselineScan(srv, srv.Client()) // encodes and caches the partition
+		if err != nil {
+			b.Fatal(err)
+		}
+		resBenchHeap(b, openDB(b, srv), st.wire)
+	})
+	for _, order := range keyOrders {
+		b.Run("order="+order.String(), func(b *testing.B) {
+			s, wireBytes := resOrderServer(b, order, 1)
+			resBenchHeap(b, openOrderDB(b, s), wireBytes)
+		})
 	}
-	db := openDB(b, srv)
+}
+
+// resBenchHeap scans the single-partition result from db and reports the
+// growth of the heap.
+func resBenchHeap(b *testing.B, db *sql.DB, wireBytes int64) {
 	var peakLive, peakRaw int64
 	scan := func(every int, gc bool) int64 {
 		runtime.GC()
+		runtime.GC() // empties the pools' victim caches too
 		base := resHeapObjects()
 		peak := int64(0)
 		rows, err := db.Query(resBenchQuery)
@@ -379,5 +454,5 @@ func BenchmarkScanSinglePartitionHeap(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(peakLive)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(peakRaw)/(1<<20), "peak-heap-nogc-MB")
-	b.ReportMetric(float64(st.wire)/(1<<20), "partition-MB")
+	b.ReportMetric(float64(wireBytes)/(1<<20), "partition-MB")
 }

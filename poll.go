@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
-	"sync"
 	"time"
-
-	"github.com/deltastream-go/deltastream/internal/wire"
 )
 
 // pollGrowth is the wait before the next poll as a fraction of the time the
@@ -48,80 +44,6 @@ func jitter(d time.Duration) time.Duration {
 		return 0
 	}
 	return rand.N(d)
-}
-
-// resultStream is an answer to POST /statements or GET /statements/{id}
-// whose header has been decoded; for a finished statement dec is positioned
-// at the first row of the partition in the body.
-type resultStream struct {
-	status int
-	rs     *wire.ResultSet
-	dec    *wire.Decoder
-	body   io.ReadCloser
-	secret string // token of the request, masked in errors (requestSecret)
-}
-
-// close releases the answer. What is left of a network body is drained (a
-// little, briefly: see timeoutBody.drain) so that its HTTP connection can
-// be reused, and never waits for a server that stalls.
-func (r *resultStream) close() {
-	if r != nil && r.body != nil {
-		if tb, ok := r.body.(*timeoutBody); ok {
-			tb.drain()
-		}
-		r.body.Close()
-		r.body = nil
-		r.dec.Reset(nil)
-		decoderPool.Put(r.dec)
-		r.dec = nil
-	}
-}
-
-// decoderPool recycles decoders and their 64 KiB read buffers across
-// polls and partitions.
-var decoderPool = sync.Pool{New: func() any { return wire.NewDecoder(nil) }}
-
-func (r *resultStream) running() bool {
-	return r.status == http.StatusAccepted || r.rs.SQLState == wire.StateRunning
-}
-
-// openResult decodes the header of an answer about statement id, partition
-// part (part < 0: a submission or status answer); its errors name both.
-func openResult(resp *http.Response, id string, part int) (*resultStream, error) {
-	op := "reading the answer"
-	if part >= 0 {
-		op = fmt.Sprintf("partition %d: reading the answer", part)
-	}
-	dec := decoderPool.Get().(*wire.Decoder)
-	if resp.StatusCode == http.StatusAccepted {
-		// A "still running" answer is small: bound it.
-		dec.Reset(io.LimitReader(resp.Body, maxStatusBody))
-	} else {
-		dec.Reset(resp.Body)
-	}
-	st := &resultStream{status: resp.StatusCode, dec: dec, body: resp.Body, secret: requestSecret(resp)}
-	rs, err := dec.Head()
-	if err != nil {
-		st.close()
-		return nil, withStatement(id, op, err)
-	}
-	st.rs = rs
-	if rs.SQLState == "" && resp.StatusCode == http.StatusOK {
-		st.close()
-		return nil, withStatement(id, op, fmt.Errorf("answer has no sqlState"))
-	}
-	return st, nil
-}
-
-// sqlError returns the SQL error a finished statement reported, or nil.
-func (r *resultStream) sqlError(id string) error {
-	if r.rs.SQLState == wire.StateSuccess || r.running() {
-		return nil
-	}
-	if id == "" {
-		id = r.rs.StatementID
-	}
-	return serverError(r.status, r.rs.SQLState, r.rs.Message, id, "", r.secret, dataplaneToken(r.rs))
 }
 
 // await waits for a running statement: it polls GET /statements/{id} (with

@@ -116,6 +116,6 @@ func unknownStatement(err error) error {
 
 // isStreaming reports whether rs is the answer of a continuous query.
 func isStreaming(rs *wire.ResultSet) bool {
-	dp := dataplane(rs)
-	return dp != nil && dp.RequestType == wire.RequestStreaming
+	kind, _ := dataplaneKind(rs)
+	return kind == wire.RequestStreaming
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
@@ -69,7 +70,12 @@ func (c *Conn) query(ctx context.Context, query string) (driver.Rows, error) {
 // st: a stream for a continuous query, else a result read by partitions.
 // resumed says that the statement was read through WithResume.
 func (c *Conn) openRows(ctx context.Context, st *resultStream, resumed bool) (driver.Rows, error) {
-	if dp := dataplane(st.rs); dp != nil && dp.RequestType == wire.RequestStreaming {
+	kind, err := dataplaneKind(st.rs)
+	if err != nil {
+		st.close()
+		return nil, withStatement(st.rs.StatementID, "", err)
+	}
+	if kind == wire.RequestStreaming {
 		return c.openStream(ctx, st)
 	}
 	r := &rows{c: c, ctx: ctx, ids: st.rs.StatementIDs, resumed: resumed}
@@ -87,9 +93,33 @@ func dataplane(rs *wire.ResultSet) *wire.DataplaneRequest {
 	return rs.Metadata.DataplaneRequest
 }
 
+// dataplaneKind says where the rows of a result live: "" for the answer
+// itself, wire.RequestResultSet or wire.RequestStreaming for the dataplane.
+// The request type is matched case-insensitively; an unknown one is an
+// error naming it, never a result read as if it had no rows. A
+// dataplaneRequest without type, token and uri is no request.
+func dataplaneKind(rs *wire.ResultSet) (string, error) {
+	dp := dataplane(rs)
+	if dp == nil || dp.RequestType == "" && dp.Token == "" && dp.URI == "" {
+		return "", nil
+	}
+	for _, kind := range []string{wire.RequestResultSet, wire.RequestStreaming} {
+		if strings.EqualFold(dp.RequestType, kind) {
+			return kind, nil
+		}
+	}
+	return "", fmt.Errorf("the answer's dataplane requestType %s is unknown: the driver reads %q and %q; a newer driver may know it",
+		quoteText([]byte(dp.RequestType)), wire.RequestResultSet, wire.RequestStreaming)
+}
+
 // open starts reading the result whose first answer is st.
 func (r *rows) open(st *resultStream, ep *endpoint, id string) error {
-	if dp := dataplane(st.rs); dp != nil && dp.RequestType == wire.RequestResultSet {
+	kind, err := dataplaneKind(st.rs)
+	if err != nil {
+		st.close()
+		return withStatement(id, "", err)
+	}
+	if dp := dataplane(st.rs); kind == wire.RequestResultSet {
 		// The rows live on the dataplane: page them from there.
 		st.close()
 		dpEp, err := dataplaneEndpoint(r.c.connector.cfg, dp)
@@ -102,10 +132,10 @@ func (r *rows) open(st *resultStream, ep *endpoint, id string) error {
 			dpID = id
 		}
 		if st, err = r.c.fetch(r.ctx, dpEp, dpID, 0); err != nil {
-			return err
+			return maskAnswer(err, r.c.connector.cfg.Token)
 		}
 		ep, id = dpEp, dpID
-	} else if dp != nil && dp.RequestType == wire.RequestStreaming {
+	} else if kind == wire.RequestStreaming {
 		st.close()
 		return withStatement(id, "", errors.New("a continuous query cannot be part of a batch; run it on its own"))
 	}
@@ -113,8 +143,8 @@ func (r *rows) open(st *resultStream, ep *endpoint, id string) error {
 	r.part, r.rowN = 0, 0
 	md := st.rs.Metadata
 	if md == nil {
-		if st.dec.HasRows() {
-			return withStatement(id, "", errors.New("the answer holds rows but no column metadata before them"))
+		if st.hasRows {
+			return withStatement(id, "", errors.New("the answer holds rows but no column metadata"))
 		}
 		md = &wire.Metadata{}
 	}
@@ -129,6 +159,14 @@ func (r *rows) open(st *resultStream, ep *endpoint, id string) error {
 		r.st.close()
 		r.st = nil
 		return nil
+	}
+	if st.refetch {
+		// Partition 0 was too large to set aside before its columns were
+		// known: now they are, read it again, streaming.
+		st.close()
+		if r.st, err = r.c.refetch(r.ctx, ep, id); err != nil {
+			return maskAnswer(err, r.c.connector.cfg.Token)
+		}
 	}
 	if depth := r.c.connector.cfg.Prefetch; depth > 0 && r.nparts > 1 {
 		r.pf = startPrefetch(r.ctx, r.c, ep, id, 1, r.nparts, depth)
@@ -151,8 +189,11 @@ func (r *rows) Next(dest []driver.Value) error {
 			r.rowN++
 			return r.convert(dest)
 		}
-		if err := r.st.dec.Tail(r.st.rs); err != nil {
-			return r.fail(r.decodeError(err))
+		if err := r.st.finish(r.id); err != nil {
+			if ctxErr := r.ctx.Err(); ctxErr != nil {
+				return r.fail(withStatement(r.id, "", ctxErr))
+			}
+			return r.fail(r.partError(err))
 		}
 		r.st.close()
 		r.st = nil
@@ -173,6 +214,28 @@ func (r *rows) convert(dest []driver.Value) error {
 	return nil
 }
 
+// refetch gets partition 0 of statement id again, with the columns known
+// from the first read: its rows stream as they arrive.
+func (c *Conn) refetch(ctx context.Context, ep *endpoint, id string) (*resultStream, error) {
+	resp, err := c.client.getStatement(ctx, ep, id, 0, c.params())
+	if err != nil {
+		return nil, partitionError(id, 0, err)
+	}
+	st, err := openAnswer(resp, id, 0, true)
+	if err != nil {
+		return nil, err
+	}
+	if st.running() {
+		st.close()
+		return nil, partitionError(id, 0, errors.New("the service answered that the finished statement is still running"))
+	}
+	if err := st.sqlError(id); err != nil {
+		st.close()
+		return nil, err
+	}
+	return st, nil
+}
+
 // advance opens the next partition, if there is one.
 func (r *rows) advance() error {
 	r.part++
@@ -191,7 +254,7 @@ func (r *rows) advance() error {
 		st, err = r.c.fetch(r.ctx, r.ep, r.id, r.part)
 	}
 	if err != nil {
-		return partitionError(r.id, r.part, err)
+		return partitionError(r.id, r.part, maskAnswer(err, r.c.connector.cfg.Token))
 	}
 	r.st = st
 	return nil

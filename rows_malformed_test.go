@@ -37,6 +37,9 @@ func TestRowsMalformed(t *testing.T) {
 		fault func(r *dstest.Request, id string) *dstest.Fault
 		part  int
 		want  []string
+		// In the service's key order the statement id follows the rows: an
+		// answer cut inside them cannot name it.
+		idMayBeUnknown bool
 	}{
 		{name: "row with too many cells", rows: [][]any{{"r2", "2"}, {"r3", "3", "extra"}}, part: 1, want: []string{"row 2 has 3 cells", "2 columns"}},
 		{name: "row with too few cells", rows: [][]any{{"r2"}}, part: 1, want: []string{"row 1 has 1 cells"}},
@@ -56,7 +59,7 @@ func TestRowsMalformed(t *testing.T) {
 				}
 				return nil
 			}},
-		{name: "truncated answer to the submission", p0: [][]any{{long, "0"}, {long, "1"}}, part: 0, want: []string{"unexpected end"},
+		{name: "truncated answer to the submission", p0: [][]any{{long, "0"}, {long, "1"}}, part: 0, want: []string{"unexpected end"}, idMayBeUnknown: true,
 			fault: func(r *dstest.Request, _ string) *dstest.Fault {
 				if r.Method == http.MethodPost {
 					return &dstest.Fault{Truncate: 2500}
@@ -159,7 +162,9 @@ func TestRowsMalformed(t *testing.T) {
 				require.Error(t, err)
 				msg := err.Error()
 				ids := infos.all()
-				if assert.NotEmpty(t, ids, "the statement was accepted: its id is known") {
+				if len(ids) == 0 && tt.idMayBeUnknown {
+					assert.Empty(t, deltastream.StatementIDOf(err))
+				} else if assert.NotEmpty(t, ids, "the statement was accepted: its id is known") {
 					assert.Contains(t, msg, ids[0].ID, "the error names the statement")
 					assert.Equal(t, ids[0].ID, deltastream.StatementIDOf(err))
 				}

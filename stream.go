@@ -183,6 +183,9 @@ func (s *streamRows) readFrame(ctx context.Context) (*rawFrame, error) {
 		if typ != websocket.MessageText && typ != websocket.MessageBinary {
 			continue
 		}
+		if err := wire.CheckFrame(b); err != nil {
+			return nil, withStatement(s.id, "dataplane", fmt.Errorf("malformed frame: %w", err))
+		}
 		var f rawFrame
 		if err := json.Unmarshal(b, &f); err != nil {
 			return nil, withStatement(s.id, "dataplane", fmt.Errorf("malformed frame: %w", err))

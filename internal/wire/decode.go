@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 )
 
@@ -35,9 +34,13 @@ var (
 	ErrType = errors.New("wire: unexpected JSON type")
 	// ErrTooLarge means a row or header value exceeds the MaxRowBytes limit.
 	ErrTooLarge = errors.New("wire: value exceeds size limit")
-	// ErrDuplicateData means a second "data" key follows a data array whose
-	// rows were already streamed (encoding/json would keep the last one).
-	ErrDuplicateData = errors.New("wire: duplicate data key")
+	// ErrDuplicateKey means a top-level key of the answer appears twice
+	// (compared case-insensitively, as keys are matched): encoding/json
+	// would silently keep the last value, so which one decides is unclear.
+	ErrDuplicateKey = errors.New("wire: duplicate key")
+	// ErrLimit means the answer claims more columns, partitions or
+	// statement ids than MaxColumns, MaxPartitions or MaxStatementIDs.
+	ErrLimit = errors.New("wire: count exceeds limit")
 )
 
 // DecodeError reports where and why decoding failed.
@@ -72,40 +75,6 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the kind or cause of the failure.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// Row holds the cells of one data row. Its storage is reused by every call to
-// Decoder.Next or DecodeRow that is given the same Row; the zero Row is ready
-// to use.
-type Row struct {
-	buf   []byte     // unescaped cells, back to back
-	spans []cellSpan // one per cell
-}
-
-// cellSpan locates a cell in Row.buf; start < 0 marks a null cell.
-type cellSpan struct{ start, end int }
-
-// Len returns the number of cells in the row (0 for an empty or null row).
-func (r *Row) Len() int { return len(r.spans) }
-
-// Cell returns cell i: the unescaped contents of a string cell, the JSON text
-// of a number or boolean cell, or (nil, true) for a null cell. The bytes are
-// valid until the Row is next decoded into and must not be modified. An i out
-// of range [0, Len()) is reported as a null cell.
-func (r *Row) Cell(i int) ([]byte, bool) {
-	if i < 0 || i >= len(r.spans) {
-		return nil, true
-	}
-	s := r.spans[i]
-	if s.start < 0 {
-		return nil, true
-	}
-	return r.buf[s.start:s.end:s.end], false
-}
-
-func (r *Row) reset() {
-	r.buf = r.buf[:0]
-	r.spans = r.spans[:0]
-}
-
 // Option configures a Decoder.
 type Option func(*Decoder)
 
@@ -134,37 +103,58 @@ const (
 	decClosed           // top-level value consumed
 	decDone             // end of input verified
 	decFrame            // standalone row (DecodeRow)
+	decBare             // ResetData: the data array has not started
 )
 
-// Header keys, in the order of headerField.
+// The top-level keys a Decoder reads, matched case-insensitively.
 var headerKeys = [...][]byte{
 	[]byte("sqlState"), []byte("message"), []byte("statementID"),
 	[]byte("statementIDs"), []byte("createdOn"), []byte("metadata"), []byte("data"),
 }
 
-const keyData = 6
+// Indexes of headerKeys.
+const (
+	keySQLState = iota
+	keyMessage
+	keyStatementID
+	keyStatementIDs
+	keyCreatedOn
+	keyMetadata
+	keyData
+)
 
 // Decoder scans a result-set body (a wire.ResultSet in JSON) from a reader
-// in constant memory: Head decodes the keys before the data array, Next
-// yields the rows one at a time, Tail decodes the keys after it and checks
-// that the input ends there.
+// in constant memory, whatever the order of its keys: Head decodes the keys
+// that come before a non-empty data array, Next yields the rows one at a
+// time, Tail decodes the keys after the array and checks that the input
+// ends there. The service writes its keys in alphabetical order, so "data"
+// usually comes before "metadata" and "sqlState": see BufferRows and
+// SkipMetadata for how a caller deals with rows whose columns it does not
+// know yet.
 //
-// It accepts exactly what json.Unmarshal into a ResultSet accepts, with the
-// same results, except that:
+// It accepts what json.Unmarshal into a ResultSet accepts, with the same
+// results, except that:
 //   - number, true and false cells are accepted and yield their JSON text
 //     (encoding/json cannot store them in a *string);
-//   - a "data" key after a data array fails with ErrDuplicateData (the rows
-//     of the first array were already streamed);
+//   - a top-level key the Decoder reads that appears twice (also in another
+//     case) fails with ErrDuplicateKey: encoding/json keeps the last one,
+//     the service never sends two, and a second "sqlState" after the rows
+//     must not silently decide the outcome;
 //   - a row or header value longer than the MaxRowBytes limit fails with
 //     ErrTooLarge;
+//   - more columns, partitions or statement ids than MaxColumns,
+//     MaxPartitions or MaxStatementIDs fail with ErrLimit, before they are
+//     decoded;
 //   - an error stops decoding at once, so when encoding/json would report
 //     one error its message may differ.
 //
 // Keys match the ResultSet field names case-insensitively (as in
 // encoding/json); unknown keys are skipped; strings are unescaped as
 // encoding/json does (invalid UTF-8 and unpaired surrogates become U+FFFD).
-// A row that is JSON null is an empty row. Decoding errors are sticky
-// *DecodeError values. A Decoder is not safe for concurrent use.
+// A row that is JSON null is an empty row. An empty data array does not stop
+// Head: it is consumed and the keys after it are decoded too. Decoding
+// errors are sticky *DecodeError values. A Decoder is not safe for
+// concurrent use.
 type Decoder struct {
 	rd      io.Reader
 	buf     []byte // buf[r:w] is read but not consumed
@@ -182,11 +172,17 @@ type Decoder struct {
 	rowStart int64 // input offset of the current row, or -1
 	afterRow bool  // a row was decoded from the data array
 	sawData  bool  // a data array was entered
+	seen     uint8 // bit k: headerKeys[k] was read
+	skipMeta bool  // SkipMetadata: validate "metadata" without decoding it
+	bare     bool  // ResetData: the input is a data array alone
 
 	key       []byte // scratch for object keys
-	raw       []byte // captured header value
+	raw       []byte // captured value
 	capturing bool
 	capStart  int
+	capMax    int    // capture limit
+	capDrop   bool   // past capMax, drop the capture and go on (else fail)
+	capOver   bool   // the capture was dropped
 	stack     []byte // open brackets while skipping a value
 	drain     Row    // used by Tail to skip rows
 }
@@ -214,14 +210,37 @@ func (d *Decoder) Reset(r io.Reader) {
 // InputOffset returns how many bytes of the input have been consumed.
 func (d *Decoder) InputOffset() int64 { return d.base + int64(d.r) }
 
-// HasRows reports whether Head entered a data array (Next then yields its rows).
+// HasRows reports whether the body has a data array, possibly empty.
 func (d *Decoder) HasRows() bool { return d.sawData }
 
-// Head decodes the top-level object up to the start of its data array, or to
-// its end when there is no array ("data" absent or null). Every other key is
-// decoded into the returned ResultSet, whose Data is nil. Head must be called
-// once, first. A body that is JSON null yields an empty ResultSet, like
-// json.Unmarshal.
+// AtRows reports whether Head stopped at a non-empty data array whose rows
+// Next has not all returned yet.
+func (d *Decoder) AtRows() bool { return d.state == decRows }
+
+// Seen reports whether the body held the top-level key name (one of
+// "sqlState", "message", "statementID", "statementIDs", "createdOn",
+// "metadata", "data") before the point decoded so far.
+func (d *Decoder) Seen(name string) bool {
+	for k, key := range headerKeys {
+		if string(key) == name {
+			return d.seen&(1<<k) != 0
+		}
+	}
+	return false
+}
+
+// SkipMetadata makes Head and Tail skip the "metadata" value of the body
+// being decoded: it is validated as JSON but neither held nor decoded, and
+// the ResultSet's Metadata stays nil. A caller that already holds the
+// metadata of a result (from its first partition) uses it for the later
+// ones. Call it after Reset and before Head.
+func (d *Decoder) SkipMetadata() { d.skipMeta = true }
+
+// Head decodes the top-level object up to the first row of its data array,
+// or to its end when there is no row ("data" absent, null or empty). Every
+// other key before that point is decoded into the returned ResultSet, whose
+// Data is nil. Head must be called once, first. A body that is JSON null
+// yields an empty ResultSet, like json.Unmarshal.
 func (d *Decoder) Head() (*ResultSet, error) {
 	if d.err != nil {
 		return nil, d.err
@@ -259,10 +278,16 @@ func (d *Decoder) Next(row *Row) (bool, error) {
 		return false, d.err
 	}
 	if d.state != decRows {
-		if d.state == decStart {
+		switch d.state {
+		case decStart:
 			return false, errors.New("wire: Decoder.Next called before Head")
+		case decBare:
+			if err := d.openBare(); err != nil || d.state != decRows {
+				return false, err
+			}
+		default:
+			return false, nil
 		}
-		return false, nil
 	}
 	if row == nil {
 		return false, errors.New("wire: Decoder.Next called with a nil Row")
@@ -275,7 +300,7 @@ func (d *Decoder) Next(row *Row) (bool, error) {
 	if d.afterRow {
 		if c == ']' {
 			d.r++
-			d.state = decAfterData
+			d.endData()
 			return false, nil
 		}
 		if c != ',' {
@@ -288,7 +313,7 @@ func (d *Decoder) Next(row *Row) (bool, error) {
 		c = d.buf[d.r]
 	} else if c == ']' {
 		d.r++
-		d.state = decAfterData
+		d.endData()
 		return false, nil
 	}
 	if err := d.rowValue(c, row); err != nil {
@@ -312,7 +337,7 @@ func (d *Decoder) Tail(rs *ResultSet) error {
 	if d.state == decStart {
 		return errors.New("wire: Decoder.Tail called before Head")
 	}
-	for d.state == decRows {
+	for d.state == decRows || d.state == decBare {
 		if _, err := d.Next(&d.drain); err != nil {
 			return err
 		}
@@ -334,30 +359,9 @@ func (d *Decoder) Tail(rs *ResultSet) error {
 	return nil
 }
 
-// DecodeRow decodes b, a standalone JSON array of cells such as the "data"
-// of a WebSocket data frame, into row with the cell rules of Decoder.Next.
-// JSON null yields an empty row. On error the contents of row are undefined.
-func DecodeRow(b []byte, row *Row) error {
-	d := Decoder{buf: b, w: len(b), rerr: io.EOF, maxRow: math.MaxInt, state: decFrame,
-		what: "data frame", rowStart: -1, cell: -1}
-	if row == nil {
-		return errors.New("wire: DecodeRow called with a nil Row")
-	}
-	row.reset()
-	if !d.skipWS() {
-		return d.endErr()
-	}
-	if err := d.rowValue(d.buf[d.r], row); err != nil {
-		return err
-	}
-	if d.skipWS() {
-		return d.fail(ErrSyntax, "invalid character %s after the row", quoteByte(d.buf[d.r]))
-	}
-	return nil
-}
-
-// members decodes object members until the data array starts (state
-// decRows) or the object ends (decClosed). first says no member was read yet.
+// members decodes object members until the first row of a data array
+// (state decRows) or the end of the object (decClosed). first says no member
+// was read yet.
 func (d *Decoder) members(rs *ResultSet, first bool) error {
 	for {
 		if !d.skipWS() {
@@ -409,23 +413,39 @@ func (d *Decoder) members(rs *ResultSet, first bool) error {
 				break
 			}
 		}
+		if k >= 0 {
+			if d.seen&(1<<k) != 0 {
+				return d.fail(ErrDuplicateKey, "the key %q appears twice; the answer is malformed", headerKeys[k])
+			}
+			d.seen |= 1 << k
+		}
 		switch k {
 		case -1:
 			err = d.skipValue(1)
 		case keyData:
-			if d.sawData {
-				return d.fail(ErrDuplicateData, "a second \"data\" key follows the data array")
-			}
 			switch c := d.buf[d.r]; c {
 			case '[':
 				d.r++
 				d.sawData = true
+				if !d.skipWS() {
+					return d.endErr()
+				}
+				if d.buf[d.r] == ']' { // empty: go on with the keys after it
+					d.r++
+					continue
+				}
 				d.state = decRows
 				return nil
 			case 'n':
 				err = d.literal("null")
 			default:
 				return d.unexpected(c, `"data"`, "is not an array")
+			}
+		case keyMetadata:
+			if d.skipMeta {
+				err = d.skipValue(1)
+			} else {
+				err = d.header(rs, k)
 			}
 		default:
 			err = d.header(rs, k)
@@ -436,35 +456,48 @@ func (d *Decoder) members(rs *ResultSet, first bool) error {
 	}
 }
 
-// header captures the value of header key k and decodes it with
-// encoding/json into its ResultSet field.
+// endData moves on after the closing bracket of the data array.
+func (d *Decoder) endData() {
+	if d.bare {
+		d.state = decClosed
+	} else {
+		d.state = decAfterData
+	}
+}
+
+// header captures the value of header key k, checks the counts it claims
+// against the limits, and decodes it with encoding/json into its ResultSet
+// field.
 func (d *Decoder) header(rs *ResultSet, k int) error {
 	off := d.InputOffset()
-	d.raw, d.capturing, d.capStart = d.raw[:0], true, d.r
-	err := d.skipValue(1)
-	if err == nil {
-		d.raw = append(d.raw, d.buf[d.capStart:d.r]...)
-	}
-	d.capturing = false
-	if err != nil {
+	d.raw = d.raw[:0]
+	if err := d.capture(d.maxRow, false); err != nil {
 		return err
-	}
-	if len(d.raw) > d.maxRow {
-		return d.fail(ErrTooLarge, "value of %q is longer than %d bytes", headerKeys[k], d.maxRow)
 	}
 	var dst any
 	switch k {
-	case 0:
+	case keySQLState:
 		dst = &rs.SQLState
-	case 1:
+	case keyMessage:
 		dst = &rs.Message
-	case 2:
+	case keyStatementID:
 		dst = &rs.StatementID
-	case 3:
+	case keyStatementIDs:
+		if n := countElements(d.raw, MaxStatementIDs); n > MaxStatementIDs {
+			return d.failAt(off, ErrLimit, "the answer lists more than %d statement ids; the driver's limit is %d", MaxStatementIDs, MaxStatementIDs)
+		}
 		dst = &rs.StatementIDs
-	case 4:
+	case keyCreatedOn:
 		dst = &rs.CreatedOn
 	default:
+		cols, parts := countMetadata(d.raw)
+		if cols > MaxColumns {
+			return d.failAt(off, ErrLimit, "the metadata lists more than %d columns; the driver's limit is %d", MaxColumns, MaxColumns)
+		}
+		if parts > MaxPartitions {
+			return d.failAt(off, ErrLimit, "the metadata lists more than %d partitions; the driver's limit is %d", MaxPartitions, MaxPartitions)
+		}
+		rs.Metadata = newMetadata(cols, parts)
 		dst = &rs.Metadata
 	}
 	if err := json.Unmarshal(d.raw, dst); err != nil {
@@ -479,77 +512,33 @@ func (d *Decoder) header(rs *ResultSet, k int) error {
 	return nil
 }
 
-// rowValue decodes the row starting with byte c at d.r: an array or null.
-func (d *Decoder) rowValue(c byte, row *Row) error {
-	switch c {
-	case '[':
-	case 'n':
-		return d.literal("null")
-	default:
-		return d.unexpected(c, "a row", "is not an array")
-	}
-	d.rowStart = d.InputOffset()
-	d.r++
-	d.cell = 0
-	if !d.skipWS() {
-		return d.endErr()
-	}
-	if d.buf[d.r] == ']' {
-		d.r++
-		d.rowStart, d.cell = -1, -1
-		return nil
-	}
-	for {
-		var err error
-		switch c := d.buf[d.r]; c {
-		case '"':
-			start := len(row.buf)
-			row.buf, err = d.readString(row.buf, true)
-			row.spans = append(row.spans, cellSpan{start, len(row.buf)})
-		case 'n':
-			err = d.literal("null")
-			row.spans = append(row.spans, cellSpan{-1, -1})
-		case 't', 'f':
-			lit := "true"
-			if c == 'f' {
-				lit = "false"
-			}
-			start := len(row.buf)
-			err = d.literal(lit)
-			row.buf = append(row.buf, lit...)
-			row.spans = append(row.spans, cellSpan{start, len(row.buf)})
-		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			start := len(row.buf)
-			row.buf, err = d.number(row.buf, true)
-			row.spans = append(row.spans, cellSpan{start, len(row.buf)})
-		default:
-			err = d.unexpected(c, "a cell", "is not a string or null")
-		}
-		if err != nil {
-			return err
-		}
-		if d.InputOffset()-d.rowStart > int64(d.maxRow) {
-			return d.fail(ErrTooLarge, "row is longer than %d bytes", d.maxRow)
-		}
-		if !d.skipWS() {
-			return d.endErr()
-		}
-		switch c := d.buf[d.r]; c {
-		case ']':
-			d.r++
-			if d.InputOffset()-d.rowStart > int64(d.maxRow) {
-				return d.fail(ErrTooLarge, "row is longer than %d bytes", d.maxRow)
-			}
-			d.rowStart, d.cell = -1, -1
-			return nil
-		case ',':
-			d.r++
-			d.cell++
-			if !d.skipWS() {
-				return d.endErr()
-			}
-		default:
-			return d.fail(ErrSyntax, "invalid character %s after a cell", quoteByte(c))
+// capture consumes the value at d.r, appending its JSON text to d.raw. Past
+// limit bytes it fails with ErrTooLarge or, if drop, empties d.raw, sets
+// d.capOver and goes on validating.
+func (d *Decoder) capture(limit int, drop bool) error {
+	d.capturing, d.capStart, d.capMax, d.capDrop, d.capOver = true, d.r, limit, drop, false
+	err := d.skipValue(1)
+	if err == nil {
+		d.flushCapture()
+		if d.capOver && !drop {
+			err = d.fail(ErrTooLarge, "header value is longer than %d bytes", limit)
 		}
 	}
+	d.capturing = false
+	return err
+}
+
+// flushCapture appends what was consumed since capStart to the capture.
+func (d *Decoder) flushCapture() {
+	if !d.capOver {
+		chunk := d.buf[d.capStart:d.r]
+		if len(d.raw)+len(chunk) > d.capMax {
+			d.capOver = true
+			d.raw = d.raw[:0]
+		} else {
+			d.raw = grow(d.raw, len(chunk), d.capMax)
+			d.raw = append(d.raw, chunk...)
+		}
+	}
+	d.capStart = d.r
 }

@@ -67,6 +67,11 @@ var fuzzBodySeeds = []string{
 	`{"data":["a"]}`,
 	`[]`,
 	`{"metadata":{"dataplaneRequest":{"token":"t","uri":"wss://x/v2/print/1","statementID":"s","requestType":"streaming"},"context":{"schemaName":"s"}}}`,
+	// The service's alphabetical order, and duplicate keys.
+	`{"createdOn":1709673115,"data":[],"metadata":{"columns":null,"context":{"databaseName":"db"},"dataplaneRequest":{"requestType":"streaming","statementID":"a","token":"t","uri":"wss://x/v2/print/a"},"encoding":"json","partitionInfo":null},"sqlState":"00000","statementID":"a"}`,
+	`{"createdOn":1,"data":[["1",null]],"metadata":{"columns":[{"name":"a","nullable":true,"type":"BIGINT"}],"encoding":"json","partitionInfo":[{"rowCount":1}]},"sqlState":"00000","statementID":"s","statementIDs":["s"]}`,
+	`{"sqlState":"00000","data":[["a"]],"sqlState":"42601"}`,
+	`{"metadata":{"columns":[],"Columns":[{}],"partitionInfo":[{},{}]}}`,
 }
 
 func FuzzDecoder(f *testing.F) {
@@ -89,8 +94,9 @@ func FuzzDecoder(f *testing.F) {
 		var ref ResultSet
 		refErr := json.Unmarshal(body, &ref)
 		if refErr == nil {
-			if errors.Is(err, ErrDuplicateData) {
-				return // documented: rows were streamed before the second "data"
+			if errors.Is(err, ErrDuplicateKey) {
+				require.True(t, hasDuplicateKey(body), "no duplicate key in %q", body)
+				return // documented: encoding/json keeps the last value
 			}
 			require.NoError(t, err, "encoding/json accepts %q", body)
 			require.Equal(t, ref.Data != nil, got.hasRows)
@@ -102,6 +108,7 @@ func FuzzDecoder(f *testing.F) {
 		if err != nil {
 			return
 		}
+		require.False(t, hasDuplicateKey(body), "duplicate key accepted in %q", body)
 		// Accepted although encoding/json rejects it: only number or boolean
 		// cells may be the reason.
 		var m mirrorResultSet
@@ -146,5 +153,118 @@ func FuzzDecodeRow(f *testing.F) {
 		cells, nonString, ok := liberalCells(m)
 		require.True(t, ok && nonString, "DecodeRow accepts %q, encoding/json says %v", b, refErr)
 		require.Equal(t, strs(cells), strs(rowStrings(&row)))
+	})
+}
+
+// hasDuplicateKey reports whether the top-level object b holds one of the
+// keys the Decoder reads twice (case-insensitively), by encoding/json's
+// tokenizer; false when b is not a valid object.
+func hasDuplicateKey(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	seen := map[int]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		key, _ := t.(string)
+		for k, name := range headerKeys {
+			if bytes.EqualFold([]byte(key), name) {
+				if seen[k] {
+					return true
+				}
+				seen[k] = true
+			}
+		}
+		var v json.RawMessage
+		if dec.Decode(&v) != nil {
+			return false
+		}
+	}
+	return false
+}
+
+// FuzzBufferRows checks that rows set aside with BufferRows and decoded
+// again with ResetData are the rows Next streams, with the same header.
+func FuzzBufferRows(f *testing.F) {
+	for _, s := range fuzzBodySeeds {
+		f.Add([]byte(s), uint16(1<<15))
+		f.Add([]byte(s), uint16(8))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, limit uint16) {
+		want, wantErr := decodeAll(bytes.NewReader(body))
+		d := NewDecoder(iotest.HalfReader(bytes.NewReader(body)), WithBufferSize(16))
+		rs, err := d.Head()
+		if err != nil {
+			require.Error(t, wantErr)
+			return
+		}
+		hasRows := d.HasRows()
+		var rows [][]*string
+		if d.AtRows() {
+			off := d.InputOffset() - 1
+			raw, complete, err := d.BufferRows(nil, int(limit))
+			if err == nil {
+				err = d.Tail(rs)
+			}
+			if err != nil {
+				require.Error(t, wantErr, "BufferRows or Tail: %v", err)
+				return
+			}
+			if !complete {
+				// The cells were not decoded (the caller fetches them again).
+				if wantErr == nil {
+					require.Equal(t, want.head, *rs)
+				}
+				return
+			}
+			require.LessOrEqual(t, len(raw), int(limit))
+			d.ResetData(bytes.NewReader(raw), off)
+			var row Row
+			for {
+				ok, err := d.Next(&row)
+				if err != nil {
+					require.Error(t, wantErr)
+					return
+				}
+				if !ok {
+					break
+				}
+				rows = append(rows, rowStrings(&row))
+			}
+			require.NoError(t, d.Tail(nil))
+		} else if err := d.Tail(rs); err != nil {
+			require.Error(t, wantErr)
+			return
+		}
+		require.NoError(t, wantErr)
+		require.Equal(t, want.head, *rs)
+		require.Equal(t, want.hasRows, hasRows)
+		require.Equal(t, strs2(want.rows), strs2(rows))
+	})
+}
+
+// FuzzCountMetadata checks the counts taken before decoding against what
+// encoding/json decodes.
+func FuzzCountMetadata(f *testing.F) {
+	for _, s := range []string{`{"columns":[{},{"name":"a"}],"partitionInfo":[{"rowCount":1}]}`, `null`, `{"Columns":null}`,
+		`{"columns":[],"COLUMNS":[{}]}`, `{"partitionInfo":{}}`, `{"context":{"columns":[1,2]}}`, `[]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cols, parts := countMetadata(b)
+		var m *Metadata
+		if json.Unmarshal(b, &m) != nil || m == nil {
+			return
+		}
+		if m.Columns != nil {
+			require.GreaterOrEqual(t, cols, len(m.Columns), "%q", b)
+		}
+		if m.PartitionInfo != nil {
+			require.GreaterOrEqual(t, parts, len(m.PartitionInfo), "%q", b)
+		}
 	})
 }

@@ -88,18 +88,16 @@ func TestDecoderBodies(t *testing.T) {
 			want: &decoded{head: ResultSet{SQLState: "03000", StatementID: "s", CreatedOn: 5}}},
 		{name: "data null then more keys", body: `{"data":null,"message":"m"}`, compare: true,
 			want: &decoded{head: ResultSet{Message: "m"}}},
-		{name: "null then array", body: `{"data":null,"DATA":[["a"]]}`, compare: true,
-			want: &decoded{hasRows: true, rows: [][]*string{{sp("a")}}}},
 		{name: "empty data", body: `{"data":[]}`, compare: true, want: &decoded{hasRows: true}},
 		{name: "keys after data", body: " {\"data\":[[\"a\"]],\"sqlState\":\"00000\",\"metadata\":{\"encoding\":\"json\"}} \r\n\t",
 			compare: true, want: &decoded{head: ResultSet{SQLState: "00000", Metadata: &Metadata{Encoding: "json"}},
 				hasRows: true, rows: [][]*string{{sp("a")}}}},
 		{name: "unknown keys skipped", body: `{"x":{"y":[1,2.5e3,-0,true,false,null,"\u0041"]},"data":[null,["z"]],"z":[]}`,
 			compare: true, want: &decoded{hasRows: true, rows: [][]*string{{}, {sp("z")}}}},
-		{name: "folded key names", body: `{"SQLSTATE":"1","ſqlState":"2","Message":"m","\u0064ata":[]}`, compare: true,
+		{name: "folded key names", body: `{"ſqlState":"2","Message":"m","\u0064ata":[]}`, compare: true,
 			want: &decoded{head: ResultSet{SQLState: "2", Message: "m"}, hasRows: true}},
-		{name: "metadata merged", body: `{"metadata":{"encoding":"a"},"data":[],"metadata":{"columns":[]}}`, compare: true,
-			want: &decoded{head: ResultSet{Metadata: &Metadata{Encoding: "a", Columns: []Column{}}}, hasRows: true}},
+		{name: "duplicate unknown keys", body: `{"x":1,"x":2,"data":[]}`, compare: true,
+			want: &decoded{hasRows: true}},
 		{name: "top-level null", body: " null ", compare: true, want: &decoded{}},
 		{name: "bad utf8 and surrogates", body: "{\"data\":[[\"a\xffb\", \"\\ud800\", \"\\udc00\\ud800x\", \"\\ud800\\u0041\", \"\xed\xa0\x80\"]]}",
 			compare: true, want: &decoded{hasRows: true, rows: [][]*string{{sp("a\uFFFDb"), sp("\uFFFD"), sp("\uFFFD\uFFFDx"), sp("\uFFFDA"), sp("\uFFFD\uFFFD\uFFFD")}}}},
@@ -184,8 +182,13 @@ func TestDecoderErrors(t *testing.T) {
 		{"bad literal", `{"data":[[nulL]]}`, ErrSyntax, "in literal null"},
 		{"trailing garbage", `{"data":[]} x`, ErrSyntax, "at byte 12: invalid character 'x' after the top-level object"},
 		{"two objects", `{}{}`, ErrSyntax, "after the top-level object"},
-		{"duplicate data", `{"data":[["a"]],"data":[["b"]]}`, ErrDuplicateData, "duplicate data array"},
-		{"duplicate data null", `{"data":[],"data":null}`, ErrDuplicateData, "at byte 18"},
+		{"duplicate data", `{"data":[["a"]],"data":[["b"]]}`, ErrDuplicateKey, `duplicate key in result body at byte 23: the key "data" appears twice`},
+		{"duplicate data null", `{"data":[],"data":null}`, ErrDuplicateKey, "at byte 18"},
+		{"null then array", `{"data":null,"DATA":[["a"]]}`, ErrDuplicateKey, `"data" appears twice`},
+		{"duplicate sqlState after rows", `{"sqlState":"00000","data":[["a"]],"sqlState":"42601"}`, ErrDuplicateKey, `"sqlState" appears twice`},
+		{"folded duplicate", `{"SQLSTATE":"1","ſqlState":"2"}`, ErrDuplicateKey, `"sqlState"`},
+		{"duplicate metadata", `{"metadata":{"encoding":"a"},"data":[],"metadata":{"columns":[]}}`, ErrDuplicateKey, `"metadata"`},
+		{"duplicate statementID", `{"statementID":"a","statementID":"b"}`, ErrDuplicateKey, `"statementID"`},
 		{"bad key", `{sqlState:1}`, ErrSyntax, "looking for an object key"},
 		{"missing colon", `{"a" 1}`, ErrSyntax, "after an object key"},
 		{"trailing comma in object", `{"a":1,}`, ErrSyntax, "looking for an object key"},
@@ -205,7 +208,7 @@ func TestDecoderErrors(t *testing.T) {
 				assert.Contains(t, err.Error(), tt.msg)
 				var de *DecodeError
 				require.ErrorAs(t, err, &de)
-				if !errors.Is(err, ErrDuplicateData) {
+				if !errors.Is(err, ErrDuplicateKey) {
 					var v ResultSet
 					assert.Error(t, json.Unmarshal([]byte(tt.body), &v), "encoding/json accepts it")
 				}

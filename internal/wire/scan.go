@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -156,6 +157,9 @@ func (d *Decoder) readString(dst []byte, keep bool) ([]byte, error) {
 			i += n
 		}
 		if keep {
+			if len(dst)+i > cap(dst) {
+				dst = grow(dst, i, d.rowLimit())
+			}
 			dst = append(dst, b[:i]...)
 		}
 		d.r += i
@@ -372,10 +376,9 @@ func (d *Decoder) fill() bool {
 		return false
 	}
 	if d.capturing {
-		d.raw = append(d.raw, d.buf[d.capStart:d.r]...)
-		d.capStart = d.r
-		if len(d.raw) > d.maxRow {
-			d.rerr = d.fail(ErrTooLarge, "header value is longer than %d bytes", d.maxRow)
+		d.flushCapture()
+		if d.capOver && !d.capDrop {
+			d.rerr = d.fail(ErrTooLarge, "header value is longer than %d bytes", d.capMax)
 			return false
 		}
 	}
@@ -450,6 +453,11 @@ func (d *Decoder) unexpected(c byte, what, problem string) error {
 
 // fail records and returns a sticky *DecodeError of the given kind at d.r.
 func (d *Decoder) fail(kind error, format string, args ...any) error {
+	return d.failAt(d.InputOffset(), kind, format, args...)
+}
+
+// failAt is fail at input offset off.
+func (d *Decoder) failAt(off int64, kind error, format string, args ...any) error {
 	var msg string
 	switch kind {
 	case io.ErrUnexpectedEOF:
@@ -460,12 +468,14 @@ func (d *Decoder) fail(kind error, format string, args ...any) error {
 		msg = "unexpected JSON type in " + d.what
 	case ErrTooLarge:
 		msg = "oversized value in " + d.what
-	case ErrDuplicateData:
-		msg = "duplicate data array in " + d.what
+	case ErrDuplicateKey:
+		msg = "duplicate key in " + d.what
+	case ErrLimit:
+		msg = "too many items in " + d.what
 	default:
 		msg = "reading " + d.what
 	}
-	e := &DecodeError{Msg: msg, Detail: fmt.Sprintf(format, args...), Offset: d.InputOffset(),
+	e := &DecodeError{Msg: msg, Detail: fmt.Sprintf(format, args...), Offset: off,
 		Row: -1, Cell: d.cell, Err: kind}
 	if d.state == decRows {
 		e.Row = d.row
@@ -484,4 +494,31 @@ func quoteByte(c byte) string {
 		s = fmt.Sprintf("'\\x%02x'", c)
 	}
 	return s
+}
+
+// grow returns dst with room for n more bytes. Unlike append it doubles
+// the capacity only up to limit (when that is enough), so that a value
+// rejected at a size limit never costs more than the limit, plus the
+// smaller buffers it outgrew.
+func grow(dst []byte, n, limit int) []byte {
+	need := len(dst) + n
+	if need <= cap(dst) {
+		return dst
+	}
+	c := max(2*cap(dst), need, 64)
+	if c > limit-limit/8 { // close to the limit: go there at once
+		c = max(limit, need)
+	}
+	out := make([]byte, len(dst), c)
+	copy(out, dst)
+	return out
+}
+
+// rowLimit is the most a row's cells can take before the row's size check
+// fires: MaxRowBytes plus one read buffer.
+func (d *Decoder) rowLimit() int {
+	if d.maxRow > math.MaxInt/2 {
+		return d.maxRow
+	}
+	return d.maxRow + len(d.buf)
 }
