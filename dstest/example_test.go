@@ -201,7 +201,7 @@ func ExampleStatement_Stream() {
 	dp := rs.Metadata.DataplaneRequest
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(dp.URI, "http"), nil)
+	conn, _, err := websocket.Dial(ctx, dp.URI, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func ExampleStream_Auth() {
 	dp := rs.Metadata.DataplaneRequest
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(dp.URI, "http"), nil)
+	conn, _, err := websocket.Dial(ctx, dp.URI, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -265,6 +265,6 @@ func ExampleStream_Auth() {
 	token, sessionID, ok := stream.Auth()
 	fmt.Println(ok, token == dp.Token, sessionID)
 	// Output:
-	// {"type":"metadata","headers":{},"columns":[{"name":"userid","type":"VARCHAR","nullable":true,"length":32},{"name":"n","type":"BIGINT","nullable":false}]}
+	// {"columns":[{"length":32,"name":"userid","nullable":true,"type":"VARCHAR"},{"name":"n","nullable":false,"type":"BIGINT"}],"headers":{},"type":"metadata"}
 	// true true sess-1
 }

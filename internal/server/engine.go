@@ -27,6 +27,22 @@ type Engine interface {
 	Execute(ctx context.Context, sub *Submission) []*Outcome
 }
 
+// StatementFinder may be implemented by an Engine that knows statements
+// this server did not hand out, e.g. statements submitted to an earlier
+// run of a persistent emulator, or scripted by id in dstest, so that
+// clients can resume them by id.
+type StatementFinder interface {
+	// FindStatement is called when a control-plane GET /statements/{id}
+	// names an id the server does not know. It returns the statement's
+	// Outcome, which the server then keeps under id as if it had been
+	// submitted at that moment (RunTime and Gate count from then), or nil
+	// to answer 404. An Outcome with HTTPStatus set answers this GET with
+	// that status and HTTPBody and keeps nothing. Later GETs of id are answered from the kept statement
+	// without asking again. ctx ends when the client goes away or the
+	// server closes. It must be safe for concurrent use.
+	FindStatement(ctx context.Context, id string) *Outcome
+}
+
 // Submission is one accepted POST /statements.
 type Submission struct {
 	// Request is the decoded `request` part (or JSON body). Statement is
@@ -90,7 +106,9 @@ type Outcome struct {
 	// StreamColumns, when non-nil, are the columns of the WebSocket
 	// metadata frame of a streaming statement (which, unlike REST answers,
 	// may carry length, precision and scale, and may leave nullable out);
-	// nil sends Columns there too. REST answers always carry Columns.
+	// nil sends Columns there. The REST answers of a streaming statement
+	// carry "columns":null, as the service's do: its columns travel only
+	// in the metadata frame.
 	StreamColumns []wire.Column
 
 	// FailGETs makes the first FailGETs GET requests about this statement

@@ -1,0 +1,71 @@
+package dstest
+
+import (
+	"context"
+	"net/http"
+	"strings"
+)
+
+// OnID scripts the answer to GET /statements/{id} for a statement id this
+// server never handed out: a statement submitted earlier, to another
+// server or by another process, that a client now resumes by its id.
+// Configure the answer with the Statement's methods as for On: Columns and
+// Rows for a finished statement, Hold for one that is still running until
+// the test releases it, Error for a failed one, Dataplane or Stream for
+// rows on the dataplane, HTTPError for an HTTP failure of the GET.
+//
+// The server creates the statement at the first GET of id, with the
+// script as it is then (RunTime counts from then), and answers later GETs
+// from it. A statement the server handed out itself takes precedence, and
+// calling OnID again for the same id replaces the script. A GET of an id
+// that is neither known nor scripted answers 404 with a JSON error body
+// {"message":"statement … not found …","traceID":"…"}: the API spec lists
+// 404 for GET /statements/{id}, and no documented SQL state stands for an
+// unknown statement.
+func (s *Server) OnID(id string) *Statement {
+	st := &Statement{e: s.eng, match: func(string) bool { return false }}
+	s.eng.mu.Lock()
+	s.eng.byID[id] = st
+	s.eng.mu.Unlock()
+	return st
+}
+
+// Polls returns the GET /statements/{id} requests received so far for
+// statement id, in arrival order: status polls and partition fetches on
+// the control plane, and result-set pages on the dataplane
+// (Request.Dataplane tells which). A client waiting for a statement held
+// by Hold shows each of its polls here.
+func (s *Server) Polls(id string) []Request {
+	var out []Request
+	for _, r := range s.Requests() {
+		if isPoll(&r, id) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// WaitPolls waits until at least n GET requests for statement id (see
+// Polls) have arrived since the start or the last ResetRequests, and
+// returns them. When ctx ends first it returns the polls so far and
+// ctx.Err(). Use it to act at a chosen point of a client's wait, e.g.
+// release a Gate after the second poll.
+func (s *Server) WaitPolls(ctx context.Context, id string, n int) ([]Request, error) {
+	for {
+		changed := s.srv.Recorded() // before looking, so that no record is missed
+		polls := s.Polls(id)
+		if len(polls) >= n {
+			return polls, nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return polls, ctx.Err()
+		}
+	}
+}
+
+// isPoll reports whether r is a GET of statement id.
+func isPoll(r *Request, id string) bool {
+	return r.Method == http.MethodGet && r.StatementID == id && strings.HasSuffix(r.Path, "/statements/"+id)
+}
