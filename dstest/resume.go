@@ -51,16 +51,34 @@ func (s *Server) Polls(id string) []Request {
 // ctx.Err(). Use it to act at a chosen point of a client's wait, e.g.
 // release a Gate after the second poll.
 func (s *Server) WaitPolls(ctx context.Context, id string, n int) ([]Request, error) {
+	return s.WaitRequests(ctx, n, func(r *Request) bool { return isPoll(r, id) })
+}
+
+// WaitRequests waits until at least n of the requests received since the
+// start or the last ResetRequests satisfy match, and returns those
+// requests in arrival order. When ctx ends first it returns the matching
+// requests so far and ctx.Err(). match runs on the calling goroutine. For
+// example, to wait for the first submission and learn its statement id:
+//
+//	subs, err := srv.WaitRequests(ctx, 1, func(r *dstest.Request) bool {
+//		return r.Method == "POST" && r.StatementID != ""
+//	})
+func (s *Server) WaitRequests(ctx context.Context, n int, match func(r *Request) bool) ([]Request, error) {
 	for {
 		changed := s.srv.Recorded() // before looking, so that no record is missed
-		polls := s.Polls(id)
-		if len(polls) >= n {
-			return polls, nil
+		var got []Request
+		for _, r := range s.Requests() {
+			if match(&r) {
+				got = append(got, r)
+			}
+		}
+		if len(got) >= n {
+			return got, nil
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return polls, ctx.Err()
+			return got, ctx.Err()
 		}
 	}
 }
