@@ -221,9 +221,10 @@ func (st *Statement) Context(ctx Context) *Statement {
 }
 
 // Dataplane serves the rows from the dataplane: the answer carries
-// metadata.dataplaneRequest (requestType "result-set") with a short-lived
-// token, and the partitions are fetched from the dataplane result-set
-// route, which only accepts that token.
+// metadata.dataplaneRequest (requestType "result-set", uri
+// DataplaneURL()+"/statements/{id}") with a short-lived token and
+// "data":[], and the partitions are fetched from that route on the
+// dataplane's origin, which only accepts that token.
 func (st *Statement) Dataplane() *Statement {
 	return st.set(func() { st.dataplane = true })
 }

@@ -77,12 +77,14 @@ type Outcome struct {
 
 	// SQLState is the state of the finished statement; "" means
 	// wire.StateSuccess. Any other state is a SQL error explained by
-	// Message; such an answer carries no metadata and no rows.
+	// Message; such an answer carries metadata without columns or
+	// partitions (the spec requires metadata), Context, and no rows.
 	SQLState string
 	Message  string
 
 	// Columns, Partitions and Context make up the result metadata. A nil
-	// Partitions slice means no rows (partitionInfo: []).
+	// Partitions slice means no rows (partitionInfo: []); a nil Context is
+	// sent as {}, as the service always sends a context.
 	Columns    []wire.Column
 	Partitions []Partition
 	Context    *wire.Context
@@ -96,10 +98,12 @@ type Outcome struct {
 
 	// Dataplane serves the rows from the dataplane result-set route: the
 	// control-plane answer carries metadata.dataplaneRequest (requestType
-	// "result-set") and no rows.
+	// "result-set", uri Config.DataplaneURL+"/statements/{id}"),
+	// partitionInfo null and "data":[].
 	Dataplane bool
 	// Stream, when non-nil, makes this a streaming statement: the answer
-	// carries metadata.dataplaneRequest (requestType "streaming") and the
+	// carries metadata.dataplaneRequest (requestType "streaming", uri
+	// ws[s]://{dataplane host}/{base}/print/{id}) and "data":[], and the
 	// rows travel over the dataplane WebSocket, fed by Stream. Partitions
 	// are ignored.
 	Stream Stream
