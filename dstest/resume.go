@@ -87,3 +87,10 @@ func (s *Server) WaitRequests(ctx context.Context, n int, match func(r *Request)
 func isPoll(r *Request, id string) bool {
 	return r.Method == http.MethodGet && r.StatementID == id && strings.HasSuffix(r.Path, "/statements/"+id)
 }
+
+// Forget makes the server forget statement id, as the service eventually
+// forgets old statements: GETs of id answer 404 from then on (or, if OnID
+// scripts id, the script answers again), its dataplane token is refused
+// and a new WebSocket to it gets 404; a stream already connected goes on.
+// It reports whether the statement was known.
+func (s *Server) Forget(id string) bool { return s.srv.Forget(id) }

@@ -110,3 +110,19 @@ func TestPollsAndWaitPolls(t *testing.T) {
 	srv.ResetRequests()
 	assert.Empty(t, srv.Polls(id))
 }
+
+func TestForget(t *testing.T) {
+	srv := dstest.NewServer(t)
+	srv.On("SELECT 1;").Rows([]any{1})
+	srv.OnID("scripted").Rows([]any{2})
+	c := newClient(t, srv)
+	id := c.sql("SELECT 1;").rs(t).StatementID
+	require.Equal(t, http.StatusOK, c.get("/statements/"+id).status)
+	assert.True(t, srv.Forget(id))
+	assert.Equal(t, http.StatusNotFound, c.get("/statements/"+id).status)
+	assert.False(t, srv.Forget(id))
+
+	require.Equal(t, http.StatusOK, c.get("/statements/scripted").status)
+	assert.True(t, srv.Forget("scripted"))
+	assert.Equal(t, [][]string{{"2"}}, rows(c.get("/statements/scripted").rs(t).Data), "the script answers again")
+}

@@ -164,3 +164,23 @@ func TestRecordedPlaneAndStatementID(t *testing.T) {
 	h.srv.ResetRequests()
 	<-ch // a reset wakes waiters too
 }
+
+func TestForget(t *testing.T) {
+	h := newHarness(t, Config{Engine: engineFunc(func(sub *Submission) []*Outcome {
+		if sub.Statements[0] == "PRINT;" {
+			return []*Outcome{{Stream: newChanStream()}}
+		}
+		return []*Outcome{{Dataplane: true}}
+	})})
+	rs := h.submitSQL("SELECT 1;").resultSet(t)
+	tok := rs.Metadata.DataplaneRequest.Token
+	require.Equal(t, http.StatusOK, h.dpGet("/v2/statements/"+rs.StatementID, tok).status)
+	st := h.submitSQL("PRINT;").resultSet(t)
+
+	assert.True(t, h.srv.Forget(rs.StatementID))
+	assert.False(t, h.srv.Forget(rs.StatementID))
+	assert.True(t, h.srv.Forget(st.StatementID))
+	assert.Equal(t, http.StatusNotFound, h.get("/v2/statements/"+rs.StatementID).status)
+	assert.Equal(t, http.StatusForbidden, h.dpGet("/v2/statements/"+rs.StatementID, tok).status)
+	assert.Equal(t, http.StatusNotFound, h.dpGet("/v2/print/"+st.StatementID, st.Metadata.DataplaneRequest.Token).status)
+}

@@ -170,3 +170,22 @@ func newToken() string {
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return "dpt_" + base64.RawURLEncoding.EncodeToString(b[:])
 }
+
+// Forget drops statement id, as the service does with old statements:
+// from then on GETs of id answer 404 (unless the Engine, a
+// StatementFinder, finds it again), its dataplane token is refused, and
+// new WebSockets to it are refused; connections already open go on. It
+// reports whether the statement was known.
+func (s *Server) Forget(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.statements[id]
+	if st == nil {
+		return false
+	}
+	delete(s.statements, id)
+	if st.dpToken != "" {
+		delete(s.tokens, st.dpToken)
+	}
+	return true
+}
