@@ -131,7 +131,8 @@ type Stream interface {
 	// a *StreamError to send an error frame before closing, or any other
 	// error (typically ctx.Err()) to drop the connection. ctx is cancelled
 	// when the client closes the socket or goes away, or the server
-	// closes. send returns an error once the connection is unusable.
+	// closes. send returns an error once the connection is unusable; it
+	// must not be called concurrently, nor after Serve has returned.
 	Serve(ctx context.Context, send func(ctx context.Context, row []*string) error) error
 }
 
