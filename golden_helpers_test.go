@@ -52,49 +52,15 @@ func (o goldenOrder) String() string {
 	return "legacy"
 }
 
-// goldenAlphaEnv enables the alphabetical replays of answers whose "data"
-// precedes their header. They need the decoder that accepts any key order
-// (issue 9), developed on another branch; until it is merged they are
-// skipped by default. TEMPORARY: remove the gate once that decoder is in.
-const goldenAlphaEnv = "DS_GOLDEN_ALPHA"
-
 // forEachGoldenOrder runs fn once per key order, as subtests named for the
-// order. The alphabetical run of a scenario with an answer whose "data"
-// key comes before "sqlState" is skipped unless DS_GOLDEN_ALPHA=1.
+// order.
 func forEachGoldenOrder(t *testing.T, sc goldenScenario, fn func(t *testing.T, order goldenOrder)) {
 	t.Helper()
 	for _, order := range []goldenOrder{orderAlphabetical, orderLegacy} {
 		t.Run(order.String(), func(t *testing.T) {
-			if order == orderAlphabetical && os.Getenv(goldenAlphaEnv) != "1" && goldenDataFirst(t, sc) {
-				t.Skipf("set %s=1 to replay answers with data before metadata (needs the any-order decoder of issue 9)", goldenAlphaEnv)
-			}
 			fn(t, order)
 		})
 	}
-}
-
-// goldenDataFirst reports whether an HTTP answer of sc has a top-level
-// "data" key before its "sqlState".
-func goldenDataFirst(t *testing.T, sc goldenScenario) bool {
-	t.Helper()
-	for _, ex := range sc.exchanges {
-		if ex.method == methodWS {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("testdata", "golden", ex.file))
-		require.NoError(t, err)
-		ms, err := jsonMembers(b)
-		require.NoError(t, err, ex.file)
-		for _, m := range ms {
-			if m.key == "sqlState" {
-				break
-			}
-			if m.key == "data" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // Placeholders in golden files, replaced at serve time by the address of

@@ -85,7 +85,7 @@ func TestMatching(t *testing.T) {
 		{"times: first answer", "SELECT 2;", "57014", "timeout", nil},
 		{"times: then the next script", "SELECT 2;", "00000", "", [][]string{{"two"}}},
 		{"still the next script", "SELECT 2;", "00000", "", [][]string{{"two"}}},
-		{"predicate", "DROP STREAM s;", "00000", "", [][]string{{"stream", "s", "DROP", "dropped"}}},
+		{"predicate", "DROP STREAM s;", "00000", "", [][]string{{"stream", "s", "DROP", "dropped", `["s"]`}}},
 		{"unmatched", "SELECT 3;", "XX000", "dstest: no scripted answer for statement: SELECT 3;", nil},
 	}
 	for _, tt := range tests {
@@ -303,7 +303,7 @@ func TestContext(t *testing.T) {
 		req  wire.StatementRequest
 		want *wire.Context
 	}{
-		{"nothing sent", wire.StatementRequest{Statement: "PLAIN;"}, nil},
+		{"nothing sent", wire.StatementRequest{Statement: "PLAIN;"}, &wire.Context{}},
 		{"echo", withSQL(full, "PLAIN;"), &wire.Context{OrganizationID: dstest.OrganizationID("acme"), RoleName: "sysadmin",
 			DatabaseName: "db1", SchemaName: "public", StoreName: "kafka", ComputePoolName: "pool"}},
 		{"org uuid kept", wire.StatementRequest{Statement: "PLAIN;", Organization: strings.ToUpper(orgUUID)}, &wire.Context{OrganizationID: orgUUID}},
@@ -317,7 +317,9 @@ func TestContext(t *testing.T) {
 			assert.Equal(t, tt.want, rs.Metadata.Context)
 		})
 	}
-	assert.Nil(t, c.submit(withSQL(full, "FAIL;")).rs(t).Metadata, "errors carry no metadata")
+	failed := c.submit(withSQL(full, "FAIL;")).rs(t)
+	require.NotNil(t, failed.Metadata, "the spec requires metadata")
+	assert.Equal(t, wire.Metadata{Context: &wire.Context{}}, *failed.Metadata, "errors carry no columns and change no context")
 	assert.Equal(t, dstest.OrganizationID("acme"), dstest.OrganizationID("acme"))
 	assert.NotEqual(t, dstest.OrganizationID("acme"), dstest.OrganizationID("other"))
 	assert.Equal(t, "", dstest.OrganizationID(""))

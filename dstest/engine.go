@@ -36,13 +36,14 @@ type engine struct {
 	done      <-chan struct{} // closed when the server closes
 	mu        sync.Mutex
 	scripts   []*Statement
+	byID      map[string]*Statement // scripts of OnID
 	downloads map[downloadKey][]byte
 }
 
 type downloadKey struct{ kind, org, name string }
 
 func newEngine() *engine {
-	return &engine{downloads: make(map[downloadKey][]byte)}
+	return &engine{byID: make(map[string]*Statement), downloads: make(map[downloadKey][]byte)}
 }
 
 // add registers a script.
@@ -61,6 +62,18 @@ func (e *engine) Execute(_ context.Context, sub *server.Submission) []*server.Ou
 		outs[i] = e.execute(text, sub.Request)
 	}
 	return outs
+}
+
+// FindStatement implements server.StatementFinder with the scripts of
+// OnID.
+func (e *engine) FindStatement(_ context.Context, id string) *server.Outcome {
+	e.mu.Lock()
+	st := e.byID[id]
+	e.mu.Unlock()
+	if st == nil {
+		return nil
+	}
+	return st.outcome(&wire.StatementRequest{})
 }
 
 // execute answers one statement. Match predicates run without the lock
@@ -106,6 +119,8 @@ func (st *Statement) outcome(req *wire.StatementRequest) *server.Outcome {
 	}
 	switch {
 	case st.httpStatus != 0 || (st.sqlState != "" && st.sqlState != wire.StateSuccess):
+		// A failed statement changes no session context: {}.
+		o.Context = nil
 		e.mu.Unlock()
 		return o
 	case st.stream != nil:

@@ -1,11 +1,14 @@
 package dstest_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -201,7 +204,7 @@ func ExampleStatement_Stream() {
 	dp := rs.Metadata.DataplaneRequest
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(dp.URI, "http"), nil)
+	conn, _, err := websocket.Dial(ctx, dp.URI, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -250,7 +253,7 @@ func ExampleStream_Auth() {
 	dp := rs.Metadata.DataplaneRequest
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(dp.URI, "http"), nil)
+	conn, _, err := websocket.Dial(ctx, dp.URI, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -265,6 +268,141 @@ func ExampleStream_Auth() {
 	token, sessionID, ok := stream.Auth()
 	fmt.Println(ok, token == dp.Token, sessionID)
 	// Output:
-	// {"type":"metadata","headers":{},"columns":[{"name":"userid","type":"VARCHAR","nullable":true,"length":32},{"name":"n","type":"BIGINT","nullable":false}]}
+	// {"columns":[{"length":32,"name":"userid","nullable":true,"type":"VARCHAR"},{"name":"n","nullable":false,"type":"BIGINT"}],"headers":{},"type":"metadata"}
 	// true true sess-1
+}
+
+// rawSubmit POSTs one statement and returns the raw answer.
+func rawSubmit(srv *dstest.Server, sql string) string {
+	b, _ := json.Marshal(map[string]string{"statement": sql})
+	req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/statements", bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+srv.Token())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
+}
+
+// The server answers in the service's key order by default; LegacyOrder
+// puts sqlState first and data last. The statement id and createdOn are
+// replaced here to keep the output stable.
+func ExampleWithKeyOrder() {
+	for _, order := range []dstest.KeyOrder{dstest.ServiceOrder, dstest.LegacyOrder} {
+		srv, _ := dstest.New(dstest.WithKeyOrder(order))
+		srv.On("SELECT 1;").Columns(dstest.NotNullCol("n", "INTEGER")).Rows([]any{1})
+		body := rawSubmit(srv, "SELECT 1;")
+		body = regexp.MustCompile(`"statementID":"[^"]+"`).ReplaceAllString(body, `"statementID":"ID"`)
+		body = regexp.MustCompile(`"createdOn":\d+`).ReplaceAllString(body, `"createdOn":T`)
+		fmt.Println(order, body)
+		srv.Close()
+	}
+	// Output:
+	// ServiceOrder {"createdOn":T,"data":[["1"]],"metadata":{"columns":[{"name":"n","nullable":false,"type":"INTEGER"}],"context":{},"encoding":"json","partitionInfo":[{"rowCount":1}]},"sqlState":"00000","statementID":"ID"}
+	// LegacyOrder {"sqlState":"00000","statementID":"ID","createdOn":T,"metadata":{"encoding":"json","partitionInfo":[{"rowCount":1}],"columns":[{"name":"n","type":"INTEGER","nullable":false}],"context":{}},"data":[["1"]]}
+}
+
+// Command results carry the object's path as JSON text in a fifth column.
+func ExampleStatement_CommandResult() {
+	srv, _ := dstest.New()
+	defer srv.Close()
+	srv.On("CREATE SCHEMA demodb.newschema;").
+		CommandResult("schema", "demodb.newschema", "CREATE", `schema "demodb.newschema" was successfully created`)
+	srv.On("CREATE STREAM pv AS SELECT * FROM pageviews;").
+		CommandResult("query", "a96a9711-e737-4aa2-9567-2000ed88b361", "CREATE", "query started", "db", "public", "pv")
+
+	for _, sql := range []string{"CREATE SCHEMA demodb.newschema;", "CREATE STREAM pv AS SELECT * FROM pageviews;"} {
+		_, rs := submit(srv, sql)
+		var names []string
+		for _, c := range rs.Metadata.Columns {
+			names = append(names, c.Name)
+		}
+		fmt.Println(strings.Join(names, ","), "|", text(rs.Data[0][1]), "|", text(rs.Data[0][4]))
+	}
+	// Output:
+	// Type,Name,Command,Summary,Path | demodb.newschema | ["demodb","newschema"]
+	// Type,Name,Command,Summary,Path | a96a9711-e737-4aa2-9567-2000ed88b361 | ["db","public","pv"]
+}
+
+// Dataplane results are paged from another origin with the short-lived
+// token the control plane hands out.
+func ExampleServer_DataplaneURL() {
+	srv, _ := dstest.New()
+	defer srv.Close()
+	srv.On("SELECT * FROM mv;").Columns(dstest.Col("n", "INTEGER")).Rows([]any{1}, []any{2}).Dataplane()
+
+	_, rs := submit(srv, "SELECT * FROM mv;")
+	dp := rs.Metadata.DataplaneRequest
+	fmt.Println(len(rs.Data), "rows on the control plane")
+	fmt.Println(dp.URI == srv.DataplaneURL()+"/statements/"+rs.StatementID, !strings.HasPrefix(dp.URI, srv.URL()))
+
+	req, _ := http.NewRequest(http.MethodGet, dp.URI+"?partitionID=0", nil)
+	req.Header.Set("Authorization", "Bearer "+dp.Token) // the dataplane token, not the API token
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var page resultSet
+	_ = json.NewDecoder(resp.Body).Decode(&page)
+	fmt.Println(len(page.Data), "rows on the dataplane")
+	// Output:
+	// 0 rows on the control plane
+	// true true
+	// 2 rows on the dataplane
+}
+
+// A client can resume a statement submitted elsewhere, by its id alone.
+// OnID scripts what the server answers for such an id; unknown ids get
+// 404.
+func ExampleServer_OnID() {
+	srv, _ := dstest.New()
+	defer srv.Close()
+	const id = "6d6b9e67-1faf-41d1-96cc-b559621fc8ae"
+	gate := srv.OnID(id).Columns(dstest.Col("n", "INTEGER")).Rows([]any{42}).Hold()
+
+	status, rs := call(srv, http.MethodGet, srv.URL()+"/statements/"+id, "")
+	fmt.Println(status, rs.SQLState)
+	gate.Release()
+	status, rs = call(srv, http.MethodGet, srv.URL()+"/statements/"+id, "")
+	fmt.Println(status, rs.SQLState, text(rs.Data[0][0]))
+	status, _ = call(srv, http.MethodGet, srv.URL()+"/statements/00000000-0000-0000-0000-000000000000", "")
+	fmt.Println(status)
+	// Output:
+	// 202 03000
+	// 200 00000 42
+	// 404
+}
+
+// A test can follow a client's polls of a held statement and release it
+// at a chosen poll, without sleeping.
+func ExampleServer_WaitPolls() {
+	srv, _ := dstest.New()
+	defer srv.Close()
+	gate := srv.On("CREATE STREAM s AS SELECT 1;").CommandResult("stream", "s", "CREATE", "created").Hold()
+
+	_, rs := submit(srv, "CREATE STREAM s AS SELECT 1;")
+	done := make(chan int)
+	go func() { // the client: poll until done
+		for {
+			if status, _ := call(srv, http.MethodGet, srv.URL()+"/statements/"+rs.StatementID, ""); status == http.StatusOK {
+				close(done)
+				return
+			}
+		}
+	}()
+	polls, err := srv.WaitPolls(context.Background(), rs.StatementID, 2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(polls), "polls, then release")
+	gate.Release()
+	<-done
+	fmt.Println(len(srv.Polls(rs.StatementID)) >= 3)
+	// Output:
+	// 2 polls, then release
+	// true
 }

@@ -9,17 +9,61 @@ import (
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
 
-// StatementRequest is the decoded `request` part of a submission. Its
-// fields are Statement, Organization, Role, Database, Schema, Store,
-// ComputePool (strings, empty when unsent) and Parameters (*struct{
-// Timezone, SessionID string }, nil when unsent).
-type StatementRequest = wire.StatementRequest
+// StatementRequest is the decoded `request` part of a submission: the
+// statement text and the session context the client sent with it. String
+// fields are empty when the client left them out.
+type StatementRequest struct {
+	Statement    string
+	Organization string // a name or a UUID
+	Role         string
+	Database     string
+	Schema       string
+	Store        string
+	ComputePool  string
+	// Parameters is nil when the client sent none.
+	Parameters *Parameters
+}
+
+// Parameters are the request parameters of a submission.
+type Parameters struct {
+	Timezone  string // IANA zone in which TIMESTAMP_LTZ values are rendered
+	SessionID string // correlation id for the service's logs
+}
+
+// fromWireRequest converts a decoded request; nil stays nil.
+func fromWireRequest(r *wire.StatementRequest) *StatementRequest {
+	if r == nil {
+		return nil
+	}
+	out := &StatementRequest{
+		Statement:    r.Statement,
+		Organization: r.Organization,
+		Role:         r.Role,
+		Database:     r.Database,
+		Schema:       r.Schema,
+		Store:        r.Store,
+		ComputePool:  r.ComputePool,
+	}
+	if r.Parameters != nil {
+		out.Parameters = &Parameters{Timezone: r.Parameters.Timezone, SessionID: r.Parameters.SessionID}
+	}
+	return out
+}
 
 // Request is the record of one HTTP request the server received.
 type Request struct {
 	Method string
 	Path   string // e.g. "/v2/statements"
 	Query  url.Values
+	// Dataplane is true for a request to the dataplane (DataplaneURL), false
+	// for one to the control plane (URL). Both use the base path /v2.
+	Dataplane bool
+	// StatementID is the statement id a request is about: the id in the
+	// path of GET /statements/{id} (either plane) and of the WebSocket's
+	// /print/{id}; for a POST to /statements, the id of the (first)
+	// statement it created, set once the statement exists (so it is empty
+	// in the record a Fault hook gets, and when no statement was created).
+	StatementID string
 	// Header is a copy of the request header. Authorization is kept as
 	// sent, so a test can check which token the client used.
 	Header http.Header
@@ -100,12 +144,14 @@ func toServerFault(f *Fault) *server.Fault {
 // fromServerRequest converts a request record of the protocol server.
 func fromServerRequest(r *server.Request) Request {
 	out := Request{
-		Method:    r.Method,
-		Path:      r.Path,
-		Query:     r.Query,
-		Header:    r.Header,
-		Statement: r.Statement,
-		AuthFrame: r.AuthFrame,
+		Method:      r.Method,
+		Path:        r.Path,
+		Query:       r.Query,
+		Dataplane:   r.Dataplane,
+		StatementID: r.StatementID,
+		Header:      r.Header,
+		Statement:   fromWireRequest(r.Statement),
+		AuthFrame:   r.AuthFrame,
 	}
 	if len(r.Attachments) > 0 {
 		out.Attachments = make([]Attachment, len(r.Attachments))
@@ -132,7 +178,7 @@ func (s *Server) Requests() []Request {
 func (s *Server) Submissions() []Request {
 	var out []Request
 	for _, r := range s.Requests() {
-		if r.Method == http.MethodPost && r.Path == s.srv.Base()+"/statements" {
+		if r.Method == http.MethodPost && !r.Dataplane && r.Path == s.srv.Base()+"/statements" {
 			out = append(out, r)
 		}
 	}

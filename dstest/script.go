@@ -1,17 +1,25 @@
 package dstest
 
 import (
+	"encoding/json"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/deltastream-go/deltastream/internal/server"
-	"github.com/deltastream-go/deltastream/internal/wire"
 )
 
-// Context is the session context a statement reports in metadata.context:
-// OrganizationID, RoleName, DatabaseName, SchemaName, StoreName and
-// ComputePoolName (strings; empty means unchanged).
-type Context = wire.Context
+// Context is the session context a statement reports in
+// metadata.context, which is how "USE DATABASE x;" and the like take
+// effect: clients adopt the non-empty fields. See Statement.Context.
+type Context struct {
+	OrganizationID  string // organization UUID
+	RoleName        string
+	DatabaseName    string
+	SchemaName      string
+	StoreName       string
+	ComputePoolName string
+}
 
 // Column describes one result column.
 //
@@ -213,9 +221,10 @@ func (st *Statement) Context(ctx Context) *Statement {
 }
 
 // Dataplane serves the rows from the dataplane: the answer carries
-// metadata.dataplaneRequest (requestType "result-set") with a short-lived
-// token, and the partitions are fetched from the dataplane result-set
-// route, which only accepts that token.
+// metadata.dataplaneRequest (requestType "result-set", uri
+// DataplaneURL()+"/statements/{id}") with a short-lived token and
+// "data":[], and the partitions are fetched from that route on the
+// dataplane's origin, which only accepts that token.
 func (st *Statement) Dataplane() *Statement {
 	return st.set(func() { st.dataplane = true })
 }
@@ -235,15 +244,40 @@ func (st *Statement) FailTimes(n int, status int) *Statement {
 	return st.set(func() { st.failGETs, st.failStatus = n, status })
 }
 
-// CommandResult scripts the answer of a DDL statement or command: columns
-// Type, Name, Command, Summary (all VARCHAR) and one row with these values,
-// e.g. CommandResult("database", "db", "CREATE", `database "db" was
-// successfully created`).
-func (st *Statement) CommandResult(objType, name, command, summary string) *Statement {
+// CommandResult scripts the answer of a DDL statement or command the way
+// current servers send it: columns Type, Name, Command, Summary and Path
+// (all VARCHAR, not null) and one row with these values. Path is the JSON
+// text of the object's path: the path elements given, or else name split
+// at its dots. For example
+//
+//	CommandResult("schema", "demodb.newschema", "CREATE", `schema "demodb.newschema" was successfully created`)
+//
+// has Path ["demodb","newschema"], and
+//
+//	CommandResult("query", queryID, "CREATE", "query started", "db", "public", "pageviews")
+//
+// has Path ["db","public","pageviews"]. Older servers leave Path out;
+// script Columns and Rows to imitate them.
+func (st *Statement) CommandResult(objType, name, command, summary string, path ...string) *Statement {
 	return st.Columns(
 		NotNullCol("Type", "VARCHAR"), NotNullCol("Name", "VARCHAR"),
 		NotNullCol("Command", "VARCHAR"), NotNullCol("Summary", "VARCHAR"),
-	).Rows([]any{objType, name, command, summary})
+		NotNullCol("Path", "VARCHAR"),
+	).Rows([]any{objType, name, command, summary, PathJSON(name, path...)})
+}
+
+// PathJSON returns the JSON text of an object's path as the Path column of
+// a command result carries it: the elements given, or else name split at
+// its dots; PathJSON("db.public.pageviews") is ["db","public","pageviews"].
+func PathJSON(name string, path ...string) string {
+	if len(path) == 0 && name != "" {
+		path = strings.Split(name, ".")
+	}
+	if path == nil {
+		path = []string{}
+	}
+	b, _ := json.Marshal(path) // cannot fail for strings
+	return string(b)
 }
 
 // Gate holds statements in the running state until released.

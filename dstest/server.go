@@ -26,6 +26,37 @@ type Option func(*config)
 type config struct {
 	token string
 	clock Clock
+	order KeyOrder
+}
+
+// KeyOrder is the order of the keys in the JSON objects the server
+// writes; see WithKeyOrder.
+type KeyOrder int
+
+const (
+	// ServiceOrder, the default, writes the keys of every JSON object in
+	// alphabetical order at every level, as DeltaStream's service does:
+	// createdOn, data, message, metadata {columns, context,
+	// dataplaneRequest, encoding, partitionInfo}, sqlState, statementID,
+	// statementIDs. The rows (data) therefore arrive before the columns
+	// (metadata) and the sqlState.
+	ServiceOrder KeyOrder = iota
+	// LegacyOrder writes sqlState, message, statementID, statementIDs,
+	// createdOn and metadata first and data last (and "type" first in
+	// WebSocket frames), the order of the hand-written fixtures in the
+	// official clients' repositories.
+	LegacyOrder
+)
+
+// String returns the name of the order.
+func (o KeyOrder) String() string { return server.KeyOrder(o).String() }
+
+// WithKeyOrder sets the order of the keys in every JSON object the server
+// writes (answers, error bodies, WebSocket frames). The default is
+// ServiceOrder; run a test in both orders to check that the code under
+// test does not depend on the order.
+func WithKeyOrder(order KeyOrder) Option {
+	return func(c *config) { c.order = order }
 }
 
 // WithToken sets the API token the server accepts (default: a random
@@ -42,12 +73,14 @@ func WithClock(clock Clock) Option {
 	return func(c *config) { c.clock = clock }
 }
 
-// Server is a fake DeltaStream service on a loopback port. Create it with
-// NewServer; script it with On and OnMatch; inspect what it received with
-// Requests, Submissions and Submitted. All methods are safe for concurrent
-// use with the running server.
+// Server is a fake DeltaStream service on two loopback ports, one for the
+// control plane (URL, DSN) and one for the dataplane (DataplaneURL). Create
+// it with NewServer; script it with On, OnMatch and OnID; inspect what it
+// received with Requests, Submissions, Submitted and Polls. All methods are
+// safe for concurrent use with the running server.
 type Server struct {
-	ts        *httptest.Server
+	ts        *httptest.Server // control plane
+	dp        *httptest.Server // dataplane
 	srv       *server.Server
 	eng       *engine
 	closeOnce sync.Once
@@ -78,17 +111,26 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.clock != nil {
 		clock = cfg.clock
 	}
+	// Both listeners exist before the server: answers name the dataplane.
+	ts, dp := httptest.NewUnstartedServer(nil), httptest.NewUnstartedServer(nil)
 	srv, err := server.New(server.Config{
-		Engine:    eng,
-		Downloads: eng,
-		Clock:     clock,
-		Token:     cfg.token,
+		Engine:       eng,
+		Downloads:    eng,
+		Clock:        clock,
+		Token:        cfg.token,
+		KeyOrder:     server.KeyOrder(cfg.order),
+		DataplaneURL: "http://" + dp.Listener.Addr().String() + "/v2",
 	})
 	if err != nil {
+		ts.Close()
+		dp.Close()
 		return nil, fmt.Errorf("dstest: %w", err)
 	}
 	eng.done = srv.Done()
-	return &Server{ts: httptest.NewServer(srv), srv: srv, eng: eng}, nil
+	ts.Config.Handler, dp.Config.Handler = srv.ControlPlane(), srv.Dataplane()
+	ts.Start()
+	dp.Start()
+	return &Server{ts: ts, dp: dp, srv: srv, eng: eng}, nil
 }
 
 // URL returns the control-plane base URL, e.g. "http://127.0.0.1:PORT/v2".
@@ -107,6 +149,14 @@ func (s *Server) DSN() string {
 	return u.String()
 }
 
+// DataplaneURL returns the dataplane's base URL, e.g.
+// "http://127.0.0.1:PORT2/v2": another origin than URL, as the service's
+// dataplane is. Answers of Dataplane and Stream statements point there.
+func (s *Server) DataplaneURL() string { return s.srv.DataplaneURL() }
+
+// KeyOrder returns the order in which the server writes JSON keys.
+func (s *Server) KeyOrder() KeyOrder { return KeyOrder(s.srv.KeyOrder()) }
+
 // Token returns the API token the server currently accepts.
 func (s *Server) Token() string { return s.srv.Token() }
 
@@ -114,7 +164,7 @@ func (s *Server) Token() string { return s.srv.Token() }
 // the old one gets 403.
 func (s *Server) SetToken(token string) { s.srv.SetToken(token) }
 
-// Client returns an *http.Client configured for the server.
+// Client returns an *http.Client configured for the server (both planes).
 func (s *Server) Client() *http.Client { return s.ts.Client() }
 
 // Close shuts the server down: requests held by a fault end, streams end
@@ -123,10 +173,13 @@ func (s *Server) Client() *http.Client { return s.ts.Client() }
 // NewServer registers it with t.Cleanup.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
-		_ = s.ts.Listener.Close()
-		s.ts.CloseClientConnections()
+		for _, ts := range []*httptest.Server{s.ts, s.dp} {
+			_ = ts.Listener.Close()
+			ts.CloseClientConnections()
+		}
 		s.srv.Close()
 		s.ts.Close()
+		s.dp.Close()
 	})
 }
 

@@ -22,7 +22,8 @@ var (
 )
 
 // Stream scripts a streaming statement (an interactive SELECT on a stream,
-// PRINT ENTITY): its answer hands out a dataplane WebSocket URI and token,
+// PRINT ENTITY): its answer hands out a dataplane WebSocket URI
+// (ws://{dataplane host}/v2/print/{id}, see Server.DataplaneURL) and token,
 // and rows flow over the WebSocket as the test pushes them. Get it with
 // Statement.Stream.
 //

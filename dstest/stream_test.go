@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +25,7 @@ func openStream(t *testing.T, srv *dstest.Server, sql string) *websocket.Conn {
 	require.Equal(t, "streaming", dp.RequestType)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(dp.URI, "http"), nil)
+	c, _, err := websocket.Dial(ctx, dp.URI, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.CloseNow() })
 	auth, err := json.Marshal(wire.AuthFrame{Type: "auth", AccessToken: dp.Token})

@@ -29,16 +29,14 @@ func TestDataplaneResultSet(t *testing.T) {
 	assert.Equal(t, wire.RequestResultSet, dp.RequestType)
 	assert.Equal(t, rs.StatementID, dp.StatementID)
 	assert.NotEmpty(t, dp.QueryID)
-	assert.Equal(t, h.ts.URL+"/dp/v2/statements/"+rs.StatementID, dp.URI)
+	assert.Equal(t, h.dp.URL+"/v2/statements/"+rs.StatementID, dp.URI, "another origin, base path /v2")
 	assert.Nil(t, rs.Metadata.PartitionInfo)
 	assert.Empty(t, rs.Data)
-	assert.NotContains(t, string(r.body), `"data"`)
+	assert.Contains(t, string(r.body), `"data":[]`, "as the service sends it")
 
 	u, err := url.Parse(dp.URI)
 	require.NoError(t, err)
-	get := func(path, token string) response {
-		return h.do(http.MethodGet, h.ts.URL+path, token, "", nil)
-	}
+	get := h.dpGet
 	tests := []struct {
 		name  string
 		path  string
@@ -51,9 +49,10 @@ func TestDataplaneResultSet(t *testing.T) {
 		{"out of range", u.Path + "?partitionID=2", dp.Token, http.StatusBadRequest, nil},
 		{"api token refused", u.Path, testToken, http.StatusForbidden, nil},
 		{"no token", u.Path, "", http.StatusUnauthorized, nil},
-		{"other statement", "/dp/v2/statements/other", dp.Token, http.StatusForbidden, nil},
-		{"dataplane version", "/dp/v2/version", dp.Token, http.StatusOK, nil},
-		{"unknown dataplane route", "/dp/v2/nope", dp.Token, http.StatusNotFound, nil},
+		{"other statement", "/v2/statements/other", dp.Token, http.StatusForbidden, nil},
+		{"dataplane version", "/v2/version", dp.Token, http.StatusOK, nil},
+		{"unknown dataplane route", "/v2/nope", dp.Token, http.StatusNotFound, nil},
+		{"outside the base", "/dp/v2/statements/" + rs.StatementID, dp.Token, http.StatusNotFound, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,11 +80,34 @@ func TestDataplaneResultSet(t *testing.T) {
 	h.get("/v2/statements/" + rs.StatementID)
 	assert.Equal(t, http.StatusOK, get(u.Path, dp.Token).status)
 	// A control-plane statement is not on the dataplane.
-	assert.Equal(t, http.StatusForbidden, get("/dp/v2/statements/x", "dpt_unknown").status)
+	assert.Equal(t, http.StatusForbidden, get("/v2/statements/x", "dpt_unknown").status)
+	// The dataplane token is no API token.
+	assert.Equal(t, http.StatusForbidden, h.do(http.MethodGet, h.ts.URL+u.Path, dp.Token, "", nil).status)
 }
 
-func TestDataplaneURIUsesHost(t *testing.T) {
-	h := newHarness(t, Config{Engine: answerAll(Outcome{Dataplane: true}), DataplaneBase: "/data"})
-	rs := h.submitSQL("SELECT 1;").resultSet(t)
-	assert.True(t, strings.HasPrefix(rs.Metadata.DataplaneRequest.URI, h.ts.URL+"/data/statements/"))
+func TestDataplaneURL(t *testing.T) {
+	tests := []struct {
+		name     string
+		url      string
+		dataURI  string
+		printURI string
+	}{
+		{"http", "http://dp.example:81/data", "http://dp.example:81/data/statements/", "ws://dp.example:81/data/print/"},
+		{"https", "https://dataplane.example/v2", "https://dataplane.example/v2/statements/", "wss://dataplane.example/v2/print/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, Config{DataplaneURL: tt.url, Engine: engineFunc(func(sub *Submission) []*Outcome {
+				if strings.Contains(sub.Statements[0], "PRINT") {
+					return []*Outcome{{Stream: newChanStream()}}
+				}
+				return []*Outcome{{Dataplane: true}}
+			})})
+			assert.Equal(t, tt.url, h.srv.DataplaneURL())
+			rs := h.submitSQL("SELECT 1;").resultSet(t)
+			assert.Equal(t, tt.dataURI+rs.StatementID, rs.Metadata.DataplaneRequest.URI)
+			rs = h.submitSQL("PRINT ENTITY e;").resultSet(t)
+			assert.Equal(t, tt.printURI+rs.StatementID, rs.Metadata.DataplaneRequest.URI)
+		})
+	}
 }

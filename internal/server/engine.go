@@ -27,6 +27,22 @@ type Engine interface {
 	Execute(ctx context.Context, sub *Submission) []*Outcome
 }
 
+// StatementFinder may be implemented by an Engine that knows statements
+// this server did not hand out, e.g. statements submitted to an earlier
+// run of a persistent emulator, or scripted by id in dstest, so that
+// clients can resume them by id.
+type StatementFinder interface {
+	// FindStatement is called when a control-plane GET /statements/{id}
+	// names an id the server does not know. It returns the statement's
+	// Outcome, which the server then keeps under id as if it had been
+	// submitted at that moment (RunTime and Gate count from then), or nil
+	// to answer 404. An Outcome with HTTPStatus set answers this GET with
+	// that status and HTTPBody and keeps nothing. Later GETs of id are answered from the kept statement
+	// without asking again. ctx ends when the client goes away or the
+	// server closes. It must be safe for concurrent use.
+	FindStatement(ctx context.Context, id string) *Outcome
+}
+
 // Submission is one accepted POST /statements.
 type Submission struct {
 	// Request is the decoded `request` part (or JSON body). Statement is
@@ -61,12 +77,14 @@ type Outcome struct {
 
 	// SQLState is the state of the finished statement; "" means
 	// wire.StateSuccess. Any other state is a SQL error explained by
-	// Message; such an answer carries no metadata and no rows.
+	// Message; such an answer carries metadata without columns or
+	// partitions (the spec requires metadata), Context, and no rows.
 	SQLState string
 	Message  string
 
 	// Columns, Partitions and Context make up the result metadata. A nil
-	// Partitions slice means no rows (partitionInfo: []).
+	// Partitions slice means no rows (partitionInfo: []); a nil Context is
+	// sent as {}, as the service always sends a context.
 	Columns    []wire.Column
 	Partitions []Partition
 	Context    *wire.Context
@@ -80,17 +98,21 @@ type Outcome struct {
 
 	// Dataplane serves the rows from the dataplane result-set route: the
 	// control-plane answer carries metadata.dataplaneRequest (requestType
-	// "result-set") and no rows.
+	// "result-set", uri Config.DataplaneURL+"/statements/{id}"),
+	// partitionInfo null and "data":[].
 	Dataplane bool
 	// Stream, when non-nil, makes this a streaming statement: the answer
-	// carries metadata.dataplaneRequest (requestType "streaming") and the
+	// carries metadata.dataplaneRequest (requestType "streaming", uri
+	// ws[s]://{dataplane host}/{base}/print/{id}) and "data":[], and the
 	// rows travel over the dataplane WebSocket, fed by Stream. Partitions
 	// are ignored.
 	Stream Stream
 	// StreamColumns, when non-nil, are the columns of the WebSocket
 	// metadata frame of a streaming statement (which, unlike REST answers,
 	// may carry length, precision and scale, and may leave nullable out);
-	// nil sends Columns there too. REST answers always carry Columns.
+	// nil sends Columns there. The REST answers of a streaming statement
+	// carry "columns":null, as the service's do: its columns travel only
+	// in the metadata frame.
 	StreamColumns []wire.Column
 
 	// FailGETs makes the first FailGETs GET requests about this statement
@@ -109,7 +131,8 @@ type Stream interface {
 	// a *StreamError to send an error frame before closing, or any other
 	// error (typically ctx.Err()) to drop the connection. ctx is cancelled
 	// when the client closes the socket or goes away, or the server
-	// closes. send returns an error once the connection is unusable.
+	// closes. send returns an error once the connection is unusable; it
+	// must not be called concurrently, nor after Serve has returned.
 	Serve(ctx context.Context, send func(ctx context.Context, row []*string) error) error
 }
 

@@ -17,11 +17,11 @@ import (
 // submit serves POST {base}/statements.
 func (s *Server) submit(w http.ResponseWriter, r *http.Request, c *call) {
 	if c.tooBig {
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds %d bytes", s.maxBytes))
+		s.writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds %d bytes", s.maxBytes))
 		return
 	}
 	if c.bodyErr != nil {
-		writeError(w, http.StatusBadRequest, c.bodyErr.Error())
+		s.writeError(w, http.StatusBadRequest, c.bodyErr.Error())
 		return
 	}
 	now := s.clock.Now()
@@ -41,12 +41,12 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c *call) {
 		Now:         now,
 	})
 	if len(outs) == 0 {
-		writeError(w, http.StatusInternalServerError, "engine returned no outcome")
+		s.writeError(w, http.StatusInternalServerError, "engine returned no outcome")
 		return
 	}
 	for _, o := range outs {
 		if o == nil {
-			writeError(w, http.StatusInternalServerError, "engine returned a nil outcome")
+			s.writeError(w, http.StatusInternalServerError, "engine returned a nil outcome")
 			return
 		}
 		if o.HTTPStatus != 0 {
@@ -67,22 +67,23 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c *call) {
 		if ids != nil {
 			id = ids[i]
 		}
-		st, err := s.newStatement(r, o, id, ids, now)
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, "encoding the answer: "+err.Error())
-			return
-		}
-		sts[i] = st
+		sts[i] = s.newStatement(o, id, ids, now)
 	}
 	s.mu.Lock()
 	for _, st := range sts {
-		s.statements[st.id] = st
-		if st.dpToken != "" {
-			s.tokens[st.dpToken] = st
-		}
+		s.addLocked(st)
 	}
 	s.mu.Unlock()
+	s.annotate(c, func(rec *Request) { rec.StatementID = sts[0].id })
 	s.answer(w, sts[0], true, false, 0)
+}
+
+// addLocked registers st; s.mu must be held.
+func (s *Server) addLocked(st *statement) {
+	s.statements[st.id] = st
+	if st.dpToken != "" {
+		s.tokens[st.dpToken] = st
+	}
 }
 
 // getStatement serves GET {base}/statements/{id} and, with dp set, the
@@ -95,22 +96,29 @@ func (s *Server) getStatement(w http.ResponseWriter, r *http.Request, id string,
 			return
 		}
 		if st.id != id || st.kind != kindDataplane {
-			writeError(w, http.StatusForbidden, "the dataplane token is not valid for statement "+id)
+			s.writeError(w, http.StatusForbidden, "the dataplane token is not valid for statement "+id)
 			return
 		}
-	} else if st = s.lookup(id); st == nil {
-		writeError(w, http.StatusNotFound, "statement "+id+" not found")
-		return
+	} else {
+		var raw *Outcome
+		if st, raw = s.find(r.Context(), id); raw != nil {
+			writeRaw(w, raw.HTTPStatus, raw.HTTPBody)
+			return
+		}
+		if st == nil {
+			s.writeError(w, http.StatusNotFound, "statement "+id+" not found: the service never handed out this statement id, or has forgotten it")
+			return
+		}
 	}
 	if status := st.takeFailure(); status != 0 {
-		writeError(w, status, "injected failure")
+		s.writeError(w, status, "injected failure")
 		return
 	}
 	part := 0
 	if v := r.URL.Query().Get("partitionID"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			writeError(w, http.StatusBadRequest, "partitionID must be a non-negative integer, got "+strconv.Quote(v))
+			s.writeError(w, http.StatusBadRequest, "partitionID must be a non-negative integer, got "+strconv.Quote(v))
 			return
 		}
 		part = n
@@ -125,59 +133,90 @@ func (s *Server) lookup(id string) *statement {
 	return s.statements[id]
 }
 
+// find returns the statement with id, asking the engine about an id the
+// server does not know when it is a StatementFinder; nil when there is
+// none. An Outcome found with an HTTPStatus is returned as raw instead, to
+// be answered as it says without keeping a statement.
+func (s *Server) find(ctx context.Context, id string) (st *statement, raw *Outcome) {
+	if st := s.lookup(id); st != nil {
+		return st, nil
+	}
+	finder, ok := s.engine.(StatementFinder)
+	if !ok || id == "" {
+		return nil, nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(s.ctx, cancel)
+	defer stop()
+	o := finder.FindStatement(ctx, id)
+	switch {
+	case o == nil:
+		return nil, nil
+	case o.HTTPStatus != 0:
+		return nil, o
+	}
+	st = s.newStatement(o, id, nil, s.clock.Now())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if known := s.statements[id]; known != nil {
+		return known, nil // found twice at the same time: the first one stays
+	}
+	s.addLocked(st)
+	return st, nil
+}
+
 // answer writes the state of st: 202 while it runs, then its result with
 // partition part. post selects the POST answer, dp the dataplane one.
 func (s *Server) answer(w http.ResponseWriter, st *statement, post, dp bool, part int) {
 	now := s.clock.Now()
 	if !st.ready(now) {
-		rs := wire.ResultSet{SQLState: wire.StateRunning, StatementID: st.id, CreatedOn: st.createdOn}
+		h := resultHead{sqlState: wire.StateRunning, statementID: st.id, createdOn: st.createdOn}
 		if post {
-			rs.StatementIDs = st.ids
+			h.statementIDs = st.ids
 		}
-		b, _ := json.Marshal(rs) // cannot fail for this type
+		b, _ := encodeResult(s.order, &h)
 		writeJSON(w, http.StatusAccepted, b)
 		return
 	}
-	body, withData := st.getBody, st.withData
+	a := &st.get
 	switch {
 	case dp:
-		body, withData = st.dataBody, true
+		a = &st.data
 	case post:
-		body = st.postBody
+		a = &st.post
 	}
 	if st.kind != kindRows && !dp {
 		st.mu.Lock()
 		st.dpExpires = now.Add(s.dpTTL)
 		st.mu.Unlock()
 	}
-	if !withData {
-		writeJSON(w, http.StatusOK, body)
+	if a.post == nil {
+		writeJSON(w, http.StatusOK, a.pre)
 		return
 	}
 	if part >= st.partCount && !(part == 0 && st.partCount == 0) {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("partitionID %d out of range: the result has %d partitions", part, st.partCount))
+		s.writeError(w, http.StatusBadRequest, fmt.Sprintf("partitionID %d out of range: the result has %d partitions", part, st.partCount))
 		return
 	}
 	data := emptyArray
 	if part < st.partCount {
 		data = st.out.Partitions[part].JSON()
 	}
-	writeJSON(w, http.StatusOK, body, data, closingBrace)
+	writeJSON(w, http.StatusOK, a.pre, data, a.post)
 }
-
-var closingBrace = []byte("}")
 
 // dataplaneBearer finds the statement whose live dataplane token r carries;
 // it answers 401/403 and returns false when there is none.
 func (s *Server) dataplaneBearer(w http.ResponseWriter, r *http.Request) (*statement, bool) {
 	tok, ok := bearer(r)
 	if !ok {
-		writeError(w, http.StatusUnauthorized, "missing bearer token in the Authorization header")
+		s.writeError(w, http.StatusUnauthorized, "missing bearer token in the Authorization header")
 		return nil, false
 	}
 	st := s.byDataplaneToken(tok, s.clock.Now())
 	if st == nil {
-		writeError(w, http.StatusForbidden, "invalid or expired dataplane token")
+		s.writeError(w, http.StatusForbidden, "invalid or expired dataplane token")
 		return nil, false
 	}
 	return st, true
@@ -207,12 +246,12 @@ func (s *Server) byDataplaneToken(tok string, now time.Time) *statement {
 func (s *Server) download(w http.ResponseWriter, rest string) {
 	parts := strings.Split(rest, "/")
 	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-		writeError(w, http.StatusNotFound, "download path must be {kind}/{organizationID}/{name}")
+		s.writeError(w, http.StatusNotFound, "download path must be {kind}/{organizationID}/{name}")
 		return
 	}
 	kind, org, name := parts[0], parts[1], parts[2]
 	if kind != DownloadFunctionSource && kind != DownloadDescriptorSource {
-		writeError(w, http.StatusBadRequest, "unknown resource type "+strconv.Quote(kind)+": use function_source or descriptor_source")
+		s.writeError(w, http.StatusBadRequest, "unknown resource type "+strconv.Quote(kind)+": use function_source or descriptor_source")
 		return
 	}
 	var data []byte
@@ -221,7 +260,7 @@ func (s *Server) download(w http.ResponseWriter, rest string) {
 		data, ok = s.downloads.Download(kind, org, name)
 	}
 	if !ok {
-		writeError(w, http.StatusNotFound, kind+" "+strconv.Quote(name)+" not found")
+		s.writeError(w, http.StatusNotFound, kind+" "+strconv.Quote(name)+" not found")
 		return
 	}
 	h := w.Header()
@@ -231,10 +270,13 @@ func (s *Server) download(w http.ResponseWriter, rest string) {
 	_, _ = w.Write(data)
 }
 
+// versionBody is the answer to GET /version; its keys are in the same
+// order in both KeyOrders.
+var versionBody = []byte(`{"major":1,"minor":0,"patch":0}`)
+
 // writeVersion answers GET /version.
-func writeVersion(w http.ResponseWriter) {
-	b, _ := json.Marshal(wire.Version{Major: 1}) // cannot fail for this type
-	writeJSON(w, http.StatusOK, b)
+func (s *Server) writeVersion(w http.ResponseWriter) {
+	writeJSON(w, http.StatusOK, versionBody)
 }
 
 // writeJSON writes a JSON answer made of parts, with Content-Length.
@@ -255,9 +297,8 @@ func writeJSON(w http.ResponseWriter, status int, parts ...[]byte) {
 }
 
 // writeError writes a JSON error body with a fresh trace id.
-func writeError(w http.ResponseWriter, status int, msg string) {
-	b, _ := json.Marshal(wire.ErrorResponse{Message: msg, TraceID: uuid.NewString()}) // cannot fail
-	writeJSON(w, status, b)
+func (s *Server) writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, encodeError(s.order, &wire.ErrorResponse{Message: msg, TraceID: uuid.NewString()}))
 }
 
 // writeRaw writes body verbatim with status.

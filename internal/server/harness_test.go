@@ -57,30 +57,48 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// harness runs a Server behind an httptest.Server.
+// harness runs a Server behind two httptest.Servers: ts for the control
+// plane, dp for the dataplane.
 type harness struct {
 	t   testing.TB
 	srv *Server
 	ts  *httptest.Server
+	dp  *httptest.Server
 }
 
+// newHarness starts a server for cfg; an empty cfg.DataplaneURL is set to
+// the dataplane listener's address with path "/v2".
 func newHarness(t testing.TB, cfg Config) *harness {
 	t.Helper()
 	if cfg.Token == "" {
 		cfg.Token = testToken
 	}
+	ts, dp := httptest.NewUnstartedServer(nil), httptest.NewUnstartedServer(nil)
+	if cfg.DataplaneURL == "" {
+		cfg.DataplaneURL = "http://" + dp.Listener.Addr().String() + "/v2"
+	}
 	srv, err := New(cfg)
+	if err != nil {
+		ts.Close()
+		dp.Close()
+	}
 	require.NoError(t, err)
-	h := &harness{t: t, srv: srv, ts: httptest.NewServer(srv)}
+	ts.Config.Handler, dp.Config.Handler = srv.ControlPlane(), srv.Dataplane()
+	ts.Start()
+	dp.Start()
+	h := &harness{t: t, srv: srv, ts: ts, dp: dp}
 	t.Cleanup(h.close)
 	return h
 }
 
 func (h *harness) close() {
-	_ = h.ts.Listener.Close()
-	h.ts.CloseClientConnections()
+	for _, ts := range []*httptest.Server{h.ts, h.dp} {
+		_ = ts.Listener.Close()
+		ts.CloseClientConnections()
+	}
 	h.srv.Close()
 	h.ts.Close()
+	h.dp.Close()
 }
 
 // response is a decoded HTTP answer.
@@ -127,6 +145,12 @@ func (h *harness) do(method, url, token, contentType string, body []byte) respon
 func (h *harness) get(path string) response {
 	h.t.Helper()
 	return h.do(http.MethodGet, h.ts.URL+path, testToken, "", nil)
+}
+
+// dpGet GETs a path of the dataplane with token.
+func (h *harness) dpGet(path, token string) response {
+	h.t.Helper()
+	return h.do(http.MethodGet, h.dp.URL+path, token, "", nil)
 }
 
 // submit POSTs req as multipart with attachments (name → data).
@@ -188,6 +212,13 @@ func cells(rows [][]*string) [][]string {
 		}
 	}
 	return out
+}
+
+// testOrders returns the key orders that tests going through the client's
+// decoder run in: the service's and the legacy one.
+func testOrders(t testing.TB) []KeyOrder {
+	t.Helper()
+	return []KeyOrder{ServiceOrder, LegacyOrder}
 }
 
 func wireReq(sql string) wire.StatementRequest { return wire.StatementRequest{Statement: sql} }

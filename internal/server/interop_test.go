@@ -14,15 +14,22 @@ import (
 )
 
 // TestWireInterop checks the server against the client side of
-// internal/wire: the driver's multipart encoder and its streaming decoder.
+// internal/wire: the driver's multipart encoder and its streaming decoder,
+// in both key orders.
 func TestWireInterop(t *testing.T) {
+	for _, order := range testOrders(t) {
+		t.Run(order.String(), func(t *testing.T) { testWireInterop(t, order) })
+	}
+}
+
+func testWireInterop(t *testing.T, order KeyOrder) {
 	var got *Submission
 	values := []string{"plain", "quote \" backslash \\ newline \n tab \t", "é€😀", "\x01", ""}
 	var rows [][]*string
 	for i := range values {
 		rows = append(rows, []*string{&values[i], nil})
 	}
-	h := newHarness(t, Config{Engine: engineFunc(func(sub *Submission) []*Outcome {
+	h := newHarness(t, Config{KeyOrder: order, Engine: engineFunc(func(sub *Submission) []*Outcome {
 		got = sub
 		return []*Outcome{{Partitions: SplitRows(rows, 2)}}
 	})})
@@ -45,8 +52,6 @@ func TestWireInterop(t *testing.T) {
 		d := wire.NewDecoder(bytes.NewReader(g.body))
 		head, err := d.Head()
 		require.NoError(t, err)
-		assert.Equal(t, wire.StateSuccess, head.SQLState)
-		assert.Len(t, head.Metadata.PartitionInfo, 3)
 		var row wire.Row
 		for {
 			ok, err := d.Next(&row)
@@ -61,6 +66,11 @@ func TestWireInterop(t *testing.T) {
 			_, null = row.Cell(1)
 			assert.True(t, null)
 		}
+		// In the service's order the header follows the rows.
+		require.NoError(t, d.Tail(head))
+		assert.Equal(t, wire.StateSuccess, head.SQLState)
+		require.NotNil(t, head.Metadata)
+		assert.Len(t, head.Metadata.PartitionInfo, 3)
 	}
 	assert.Equal(t, values, decoded)
 }

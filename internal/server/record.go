@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
@@ -14,6 +15,15 @@ type Request struct {
 	Method string
 	Path   string
 	Query  url.Values
+	// Dataplane is true for requests to the dataplane handler, false for
+	// the control plane.
+	Dataplane bool
+	// StatementID is the statement id in the path of a GET
+	// .../statements/{id} or .../print/{id} (on either plane); for a POST
+	// to the statements route it is the id of the (first) statement it
+	// created, filled in once the statement exists (so it is empty in the
+	// record passed to the fault hook), and stays empty when none was.
+	StatementID string
 	// Header is a copy of the request header, Authorization included, so
 	// that tests can check which token was sent.
 	Header http.Header
@@ -42,14 +52,17 @@ type call struct {
 	tooBig  bool
 }
 
-// readCall reads and decodes the body of r and builds its record.
-func (s *Server) readCall(w http.ResponseWriter, r *http.Request) *call {
+// readCall reads and decodes the body of r, a request to the dataplane
+// when dp is set, and builds its record.
+func (s *Server) readCall(w http.ResponseWriter, r *http.Request, dp bool) *call {
 	c := &call{rec: Request{
-		Method: r.Method,
-		Path:   r.URL.Path,
-		Query:  r.URL.Query(),
-		Header: r.Header.Clone(),
+		Method:    r.Method,
+		Path:      r.URL.Path,
+		Query:     r.URL.Query(),
+		Dataplane: dp,
+		Header:    r.Header.Clone(),
 	}}
+	c.rec.StatementID = s.pathStatementID(r.URL.Path, dp)
 	if r.Method != http.MethodPost {
 		return c
 	}
@@ -68,13 +81,59 @@ func (s *Server) readCall(w http.ResponseWriter, r *http.Request) *call {
 	return c
 }
 
+// pathStatementID returns the statement id of a path
+// {base}/statements/{id} or {dp-base}/print/{id}, or "".
+func (s *Server) pathStatementID(path string, dp bool) string {
+	base := s.base
+	if dp {
+		base = s.dpBase
+	}
+	rest, ok := strings.CutPrefix(path, base)
+	if !ok {
+		return ""
+	}
+	id, ok := strings.CutPrefix(rest, "/statements/")
+	if !ok && dp {
+		id, ok = strings.CutPrefix(rest, "/print/")
+	}
+	if !ok || strings.Contains(id, "/") {
+		return ""
+	}
+	return id
+}
+
 // record appends the record of c and returns its 1-based number.
 func (s *Server) record(c *call) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, c.rec)
 	c.n, c.epoch = len(s.requests), s.epoch
+	s.notifyLocked()
 	return c.n
+}
+
+// notifyLocked wakes the waiters of Recorded; s.mu must be held.
+func (s *Server) notifyLocked() {
+	close(s.recorded)
+	s.recorded = make(chan struct{})
+}
+
+// Recorded returns a channel that is closed when the next request is
+// recorded or a record changes (see Request.AuthFrame and
+// Request.StatementID). To wait for a condition on Requests without
+// missing a request, take the channel before checking the condition:
+//
+//	for {
+//		ch := srv.Recorded()
+//		if done(srv.Requests()) {
+//			break
+//		}
+//		select { case <-ch: case <-ctx.Done(): return ctx.Err() }
+//	}
+func (s *Server) Recorded() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.recorded
 }
 
 // annotate applies f to the stored record of c, unless the records have
@@ -84,6 +143,7 @@ func (s *Server) annotate(c *call, f func(r *Request)) {
 	defer s.mu.Unlock()
 	if c.epoch == s.epoch && c.n > 0 && c.n <= len(s.requests) {
 		f(&s.requests[c.n-1])
+		s.notifyLocked()
 	}
 }
 
@@ -102,5 +162,6 @@ func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	s.requests = nil
 	s.epoch++
+	s.notifyLocked()
 	s.mu.Unlock()
 }

@@ -1,24 +1,44 @@
 // Package server is the DeltaStream v2 protocol server shared by dstest and
-// the emulator: an http.Handler that implements the control-plane REST API
-// (submit, poll, partitions, version, downloads), the dataplane result-set
-// route and the dataplane WebSocket for streaming statements, as described
-// in WIRE.md. What each statement answers is decided by an Engine; the
-// server owns the bookkeeping around it: statement ids, createdOn, 202 until
-// a statement is ready, partitions, dataplane tokens, request recording and
+// the emulator. It implements the control-plane REST API (submit, poll,
+// partitions, version, downloads) and the dataplane (result-set route and
+// WebSocket for streaming statements) as described in WIRE.md, as two
+// http.Handlers meant for two listeners: like the service's
+// https://api…/v2 and https://dataplane…/v2, the dataplane is another
+// origin. What each statement answers is decided by an Engine; the server
+// owns the bookkeeping around it: statement ids, createdOn, 202 until a
+// statement is ready, partitions, dataplane tokens, request recording and
 // fault injection.
 //
-// Routes, with the default bases "/v2" and "/dp/v2":
+// Serving it takes two listeners, the dataplane's address known before New:
 //
+//	cpL, _ := net.Listen("tcp", "127.0.0.1:0")
+//	dpL, _ := net.Listen("tcp", "127.0.0.1:0")
+//	srv, err := server.New(server.Config{Engine: e, DataplaneURL: "http://" + dpL.Addr().String() + "/v2"})
+//	go http.Serve(cpL, srv.ControlPlane())
+//	go http.Serve(dpL, srv.Dataplane())
+//
+// Routes, with the default control-plane base "/v2" and a DataplaneURL
+// whose path is "/v2":
+//
+//	control plane (ControlPlane):
 //	POST /v2/statements                     submit (multipart or JSON)
 //	GET  /v2/statements/{id}?partitionID=N  status, then partition N
 //	GET  /v2/version                        {"major":1,"minor":0,"patch":0}
 //	GET  /v2/download/{kind}/{org}/{name}   an uploaded source
-//	GET  /dp/v2/statements/{id}?partitionID=N  dataplane result set (dataplane token)
-//	GET  /dp/v2/print/{id}                  dataplane WebSocket (auth frame)
-//	GET  /dp/v2/version                     version (dataplane token)
+//	dataplane (Dataplane):
+//	GET  /v2/statements/{id}?partitionID=N  result set (dataplane token)
+//	GET  /v2/print/{id}                     WebSocket (auth frame)
+//	GET  /v2/version                        version (dataplane token)
 //
 // Every control-plane call needs "Authorization: Bearer <token>": a missing
-// header answers 401, a wrong token 403, both with a JSON error body.
+// header answers 401, a wrong token 403, both with a JSON error body. A GET
+// of a statement id the server never handed out (and that the Engine does
+// not find, see StatementFinder) answers 404 with a JSON error body: the
+// spec lists 404 for GET /statements/{id}, and no SQL state means
+// "statement not found".
+//
+// Every JSON object is written with its keys in Config.KeyOrder, by default
+// the service's alphabetical order.
 package server
 
 import (
@@ -26,6 +46,8 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -56,8 +78,16 @@ type Config struct {
 	Token string
 	// Base is the control-plane path prefix; default "/v2".
 	Base string
-	// DataplaneBase is the dataplane path prefix; default "/dp/v2".
-	DataplaneBase string
+	// DataplaneURL is the dataplane's base URL as clients reach it, e.g.
+	// "http://127.0.0.1:8081/v2": the handler returned by Dataplane must be
+	// served there. Required. Its path (e.g. "/v2") is the dataplane's
+	// path prefix. Dataplane answers hand out
+	// DataplaneURL+"/statements/{id}" for result sets and the same URL with
+	// scheme ws or wss +"/print/{id}" for streaming statements.
+	DataplaneURL string
+	// KeyOrder is the order of the keys in every JSON object the server
+	// writes; the zero value is ServiceOrder, the service's.
+	KeyOrder KeyOrder
 	// DataplaneTokenTTL is how long a dataplane token stays valid after
 	// the answer that handed it out; default 5 minutes.
 	DataplaneTokenTTL time.Duration
@@ -72,7 +102,10 @@ type Server struct {
 	downloads Downloader
 	clock     Clock
 	base      string
-	dpBase    string
+	dpBase    string // path of dpURL
+	dpURL     string // Config.DataplaneURL without a trailing slash
+	wsURL     string // dpURL with scheme ws or wss
+	order     KeyOrder
 	dpTTL     time.Duration
 	maxBytes  int64
 
@@ -85,7 +118,8 @@ type Server struct {
 	active     sync.WaitGroup // running handlers
 	fault      FaultFunc
 	requests   []Request
-	epoch      int // bumped by ResetRequests
+	recorded   chan struct{} // closed and replaced when a request is recorded
+	epoch      int           // bumped by ResetRequests
 	statements map[string]*statement
 	tokens     map[string]*statement // by dataplane token
 }
@@ -100,10 +134,11 @@ func New(cfg Config) (*Server, error) {
 		downloads:  cfg.Downloads,
 		clock:      cfg.Clock,
 		base:       cfg.Base,
-		dpBase:     cfg.DataplaneBase,
 		dpTTL:      cfg.DataplaneTokenTTL,
 		maxBytes:   cfg.MaxRequestBytes,
+		order:      cfg.KeyOrder,
 		token:      cfg.Token,
+		recorded:   make(chan struct{}),
 		statements: make(map[string]*statement),
 		tokens:     make(map[string]*statement),
 	}
@@ -113,16 +148,16 @@ func New(cfg Config) (*Server, error) {
 	if s.base == "" {
 		s.base = "/v2"
 	}
-	if s.dpBase == "" {
-		s.dpBase = "/dp/v2"
+	if !s.order.valid() {
+		return nil, errors.New("server: unknown Config.KeyOrder " + s.order.String())
+	}
+	if err := s.setDataplaneURL(cfg.DataplaneURL); err != nil {
+		return nil, err
 	}
 	for _, b := range []string{s.base, s.dpBase} {
 		if !strings.HasPrefix(b, "/") || strings.HasSuffix(b, "/") {
-			return nil, errors.New("server: base paths must start with '/' and must not end with '/': " + b)
+			return nil, errors.New("server: base paths must start with '/' and must not end with '/': " + strconv.Quote(b))
 		}
-	}
-	if s.base == s.dpBase {
-		return nil, errors.New("server: Base and DataplaneBase must differ")
 	}
 	if s.dpTTL <= 0 {
 		s.dpTTL = 5 * time.Minute
@@ -132,6 +167,25 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
+}
+
+// setDataplaneURL checks and sets the dataplane's base URL.
+func (s *Server) setDataplaneURL(raw string) error {
+	if raw == "" {
+		return errors.New("server: Config.DataplaneURL is required, e.g. \"http://127.0.0.1:8081/v2\" where Dataplane() is served")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.RawQuery != "" || u.Fragment != "" {
+		return errors.New("server: Config.DataplaneURL must be an http or https URL with a host and a path, such as \"https://dp.example.com/v2\"; got " + strconv.Quote(raw))
+	}
+	s.dpBase = u.Path
+	s.dpURL = u.Scheme + "://" + u.Host + u.Path
+	ws := "ws"
+	if u.Scheme == "https" {
+		ws = "wss"
+	}
+	s.wsURL = ws + "://" + u.Host + u.Path
+	return nil
 }
 
 // SetToken replaces the API token; the old one is refused from now on.
@@ -151,6 +205,12 @@ func (s *Server) Token() string {
 
 // Base returns the control-plane path prefix, e.g. "/v2".
 func (s *Server) Base() string { return s.base }
+
+// DataplaneURL returns the dataplane's base URL, Config.DataplaneURL.
+func (s *Server) DataplaneURL() string { return s.dpURL }
+
+// KeyOrder returns the order in which the server writes JSON keys.
+func (s *Server) KeyOrder() KeyOrder { return s.order }
 
 // Close refuses new requests (503), ends requests that are held by a fault
 // and every dataplane WebSocket, and waits for the running handlers to
@@ -179,15 +239,33 @@ func (s *Server) enter() bool {
 	return true
 }
 
+// ControlPlane returns the handler of the control-plane API, to be served
+// at the origin clients are configured with. It may be served by several
+// listeners; it is safe for concurrent use.
+func (s *Server) ControlPlane() http.Handler { return plane{s, false} }
+
+// Dataplane returns the handler of the dataplane, to be served at
+// Config.DataplaneURL's origin.
+func (s *Server) Dataplane() http.Handler { return plane{s, true} }
+
+// plane is the handler of one plane.
+type plane struct {
+	s  *Server
+	dp bool
+}
+
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (p plane) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.s.serve(w, r, p.dp) }
+
+// serve records, maybe mistreats, and routes one request to plane dp.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, dp bool) {
 	if !s.enter() {
-		writeError(w, http.StatusServiceUnavailable, "server is closing")
+		s.writeError(w, http.StatusServiceUnavailable, "server is closing")
 		return
 	}
 	defer s.active.Done()
 
-	c := s.readCall(w, r)
+	c := s.readCall(w, r, dp)
 	n := s.record(c)
 	var f *Fault
 	s.mu.Lock()
@@ -206,25 +284,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // route dispatches a request to its handler.
 func (s *Server) route(w http.ResponseWriter, r *http.Request, c *call) {
-	p := r.URL.Path
-	// Try the longer base first so that nested bases work.
-	first, second := s.base, s.dpBase
-	if len(second) > len(first) {
-		first, second = second, first
+	base := s.base
+	if c.rec.Dataplane {
+		base = s.dpBase
 	}
-	for _, b := range []string{first, second} {
-		rest, ok := strings.CutPrefix(p, b)
-		if !ok || (rest != "" && rest[0] != '/') {
-			continue
-		}
-		if b == s.dpBase {
-			s.dataplane(w, r, rest, c)
-		} else {
-			s.controlPlane(w, r, rest, c)
-		}
-		return
+	rest, ok := strings.CutPrefix(r.URL.Path, base)
+	switch {
+	case !ok || (rest != "" && rest[0] != '/'):
+		s.writeError(w, http.StatusNotFound, "no such route: "+r.URL.Path)
+	case c.rec.Dataplane:
+		s.dataplane(w, r, rest, c)
+	default:
+		s.controlPlane(w, r, rest, c)
 	}
-	writeError(w, http.StatusNotFound, "no such route: "+p)
 }
 
 // controlPlane serves the routes under the control-plane base.
@@ -234,27 +306,27 @@ func (s *Server) controlPlane(w http.ResponseWriter, r *http.Request, rest strin
 	}
 	switch {
 	case rest == "/statements":
-		if !allow(w, r, http.MethodPost) {
+		if !s.allow(w, r, http.MethodPost) {
 			return
 		}
 		s.submit(w, r, c)
 	case strings.HasPrefix(rest, "/statements/"):
-		if !allow(w, r, http.MethodGet) {
+		if !s.allow(w, r, http.MethodGet) {
 			return
 		}
 		s.getStatement(w, r, strings.TrimPrefix(rest, "/statements/"), false)
 	case rest == "/version":
-		if !allow(w, r, http.MethodGet) {
+		if !s.allow(w, r, http.MethodGet) {
 			return
 		}
-		writeVersion(w)
+		s.writeVersion(w)
 	case strings.HasPrefix(rest, "/download/"):
-		if !allow(w, r, http.MethodGet) {
+		if !s.allow(w, r, http.MethodGet) {
 			return
 		}
 		s.download(w, strings.TrimPrefix(rest, "/download/"))
 	default:
-		writeError(w, http.StatusNotFound, "no such route: "+r.URL.Path)
+		s.writeError(w, http.StatusNotFound, "no such route: "+r.URL.Path)
 	}
 }
 
@@ -262,25 +334,25 @@ func (s *Server) controlPlane(w http.ResponseWriter, r *http.Request, rest strin
 func (s *Server) dataplane(w http.ResponseWriter, r *http.Request, rest string, c *call) {
 	switch {
 	case strings.HasPrefix(rest, "/statements/"):
-		if !allow(w, r, http.MethodGet) {
+		if !s.allow(w, r, http.MethodGet) {
 			return
 		}
 		s.getStatement(w, r, strings.TrimPrefix(rest, "/statements/"), true)
 	case strings.HasPrefix(rest, "/print/"):
-		if !allow(w, r, http.MethodGet) {
+		if !s.allow(w, r, http.MethodGet) {
 			return
 		}
 		s.serveWebSocket(w, r, strings.TrimPrefix(rest, "/print/"), c)
 	case rest == "/version":
-		if !allow(w, r, http.MethodGet) {
+		if !s.allow(w, r, http.MethodGet) {
 			return
 		}
 		if _, ok := s.dataplaneBearer(w, r); !ok {
 			return
 		}
-		writeVersion(w)
+		s.writeVersion(w)
 	default:
-		writeError(w, http.StatusNotFound, "no such route: "+r.URL.Path)
+		s.writeError(w, http.StatusNotFound, "no such route: "+r.URL.Path)
 	}
 }
 
@@ -289,14 +361,14 @@ func (s *Server) dataplane(w http.ResponseWriter, r *http.Request, rest string, 
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) bool {
 	got, ok := bearer(r)
 	if !ok {
-		writeError(w, http.StatusUnauthorized, "missing bearer token in the Authorization header")
+		s.writeError(w, http.StatusUnauthorized, "missing bearer token in the Authorization header")
 		return false
 	}
 	want := s.Token()
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1 {
 		return true
 	}
-	writeError(w, http.StatusForbidden, "invalid or expired API token")
+	s.writeError(w, http.StatusForbidden, "invalid or expired API token")
 	return false
 }
 
@@ -312,11 +384,11 @@ func bearer(r *http.Request) (string, bool) {
 }
 
 // allow answers 405 unless r uses method.
-func allow(w http.ResponseWriter, r *http.Request, method string) bool {
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, method string) bool {
 	if r.Method == method || (method == http.MethodGet && r.Method == http.MethodHead) {
 		return true
 	}
 	w.Header().Set("Allow", method)
-	writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; use "+method)
+	s.writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; use "+method)
 	return false
 }

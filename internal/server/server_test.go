@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,16 +15,25 @@ import (
 
 func TestNewConfig(t *testing.T) {
 	ok := answerAll(Outcome{})
+	const dp = "http://127.0.0.1:1/v2"
 	tests := []struct {
 		name    string
 		cfg     Config
 		wantErr string
 	}{
-		{"defaults", Config{Engine: ok}, ""},
-		{"no engine", Config{}, "Engine is required"},
-		{"base without slash", Config{Engine: ok, Base: "v2"}, "must start with '/'"},
-		{"base with trailing slash", Config{Engine: ok, Base: "/v2/"}, "must not end"},
-		{"same bases", Config{Engine: ok, Base: "/x", DataplaneBase: "/x"}, "must differ"},
+		{"defaults", Config{Engine: ok, DataplaneURL: dp}, ""},
+		{"same bases", Config{Engine: ok, Base: "/x", DataplaneURL: "https://dp.example/x"}, ""},
+		{"legacy order", Config{Engine: ok, DataplaneURL: dp, KeyOrder: LegacyOrder}, ""},
+		{"no engine", Config{DataplaneURL: dp}, "Engine is required"},
+		{"base without slash", Config{Engine: ok, DataplaneURL: dp, Base: "v2"}, "must start with '/'"},
+		{"base with trailing slash", Config{Engine: ok, DataplaneURL: dp, Base: "/v2/"}, "must not end"},
+		{"no dataplane", Config{Engine: ok}, "DataplaneURL is required"},
+		{"dataplane without path", Config{Engine: ok, DataplaneURL: "http://127.0.0.1:1"}, "must start with '/'"},
+		{"dataplane with trailing slash", Config{Engine: ok, DataplaneURL: dp + "/"}, "must not end"},
+		{"dataplane ws scheme", Config{Engine: ok, DataplaneURL: "ws://127.0.0.1:1/v2"}, "http or https URL"},
+		{"dataplane without host", Config{Engine: ok, DataplaneURL: "/v2"}, "http or https URL"},
+		{"dataplane with query", Config{Engine: ok, DataplaneURL: dp + "?a=b"}, "http or https URL"},
+		{"unknown order", Config{Engine: ok, DataplaneURL: dp, KeyOrder: 7}, "KeyOrder(7)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,11 +108,22 @@ func TestRoutes(t *testing.T) {
 		{"get statements", http.MethodGet, "/v2/statements", http.StatusMethodNotAllowed},
 		{"unknown statement", http.MethodGet, "/v2/statements/0000", http.StatusNotFound},
 		{"delete statement", http.MethodDelete, "/v2/statements/0000", http.StatusMethodNotAllowed},
-		{"dataplane without token", http.MethodGet, "/dp/v2/version", http.StatusForbidden},
+		{"dataplane with the API token", http.MethodGet, "dp:/v2/version", http.StatusForbidden},
+		{"dataplane without token", http.MethodGet, "dp:/v2/version", http.StatusUnauthorized},
+		{"dataplane submit", http.MethodPost, "dp:/v2/statements", http.StatusNotFound},
+		{"dataplane download", http.MethodGet, "dp:/v2/download/function_source/o/n", http.StatusNotFound},
+		{"print on the control plane", http.MethodGet, "/v2/print/0000", http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := h.do(tt.method, h.ts.URL+tt.path, testToken, "", nil)
+			url, token := h.ts.URL+tt.path, testToken
+			if p, ok := strings.CutPrefix(tt.path, "dp:"); ok {
+				url = h.dp.URL + p
+				if tt.want == http.StatusUnauthorized {
+					token = ""
+				}
+			}
+			r := h.do(tt.method, url, token, "", nil)
 			assert.Equal(t, tt.want, r.status, "body: %s", r.body)
 			if tt.want != http.StatusOK {
 				assert.NotEmpty(t, r.errorBody(t).Message)
@@ -228,7 +249,8 @@ func TestEmptyResult(t *testing.T) {
 	rs := r.resultSet(t)
 	assert.Equal(t, []wire.PartitionInfo{}, rs.Metadata.PartitionInfo)
 	assert.Equal(t, []wire.Column{}, rs.Metadata.Columns)
-	assert.Nil(t, rs.Metadata.Context)
+	assert.Equal(t, &wire.Context{}, rs.Metadata.Context)
+	assert.Contains(t, string(r.body), `"context":{}`, "always present, as in every answer of the service")
 	assert.Contains(t, string(r.body), `"partitionInfo":[]`)
 	assert.Contains(t, string(r.body), `"data":[]`)
 	assert.Equal(t, http.StatusOK, h.get("/v2/statements/"+rs.StatementID+"?partitionID=0").status)
@@ -242,7 +264,9 @@ func TestSQLError(t *testing.T) {
 	rs := r.resultSet(t)
 	assert.Equal(t, "42P04", rs.SQLState)
 	assert.Equal(t, "exists", rs.Message)
-	assert.Nil(t, rs.Metadata)
+	require.NotNil(t, rs.Metadata, "the spec requires metadata in a ResultSet")
+	assert.Equal(t, wire.Metadata{Context: &wire.Context{}}, *rs.Metadata, "no columns, no partitions")
+	assert.Contains(t, string(r.body), `"columns":null`)
 	assert.NotContains(t, string(r.body), `"data"`)
 	g := h.get("/v2/statements/" + rs.StatementID)
 	assert.Equal(t, rs, g.resultSet(t))
@@ -384,13 +408,15 @@ func TestRecording(t *testing.T) {
 }
 
 func TestClosedServerRefuses(t *testing.T) {
-	s, err := New(Config{Engine: answerAll(Outcome{})})
+	s, err := New(Config{Engine: answerAll(Outcome{}), DataplaneURL: "http://127.0.0.1:1/v2"})
 	require.NoError(t, err)
 	s.Close()
 	s.Close() // idempotent
-	rec := newBufferedResponse()
-	req, err := http.NewRequest(http.MethodGet, "/v2/version", nil)
-	require.NoError(t, err)
-	s.ServeHTTP(rec, req)
-	assert.Equal(t, http.StatusServiceUnavailable, rec.status)
+	for _, h := range []http.Handler{s.ControlPlane(), s.Dataplane()} {
+		rec := newBufferedResponse()
+		req, err := http.NewRequest(http.MethodGet, "/v2/version", nil)
+		require.NoError(t, err)
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, http.StatusServiceUnavailable, rec.status)
+	}
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"sync"
 	"time"
@@ -33,18 +32,21 @@ type statement struct {
 	kind      kind
 	dpToken   string // dataplane token (dataplane and streaming kinds)
 
-	// Answers once ready, encoded at submission time. For a SQL error they
-	// are whole bodies; for rows they end with `"data":` and the partition
-	// and a closing brace follow.
-	postBody  []byte // answer to the POST (carries ids)
-	getBody   []byte // answer to a control-plane GET
-	dataBody  []byte // answer to a dataplane GET (kindDataplane)
-	withData  bool   // getBody (and postBody) expect a partition
+	// Answers once ready, encoded at submission time.
+	post      body // answer to the POST (carries ids)
+	get       body // answer to a control-plane GET
+	data      body // answer to a dataplane GET (kindDataplane)
 	partCount int
 
 	mu        sync.Mutex
 	dpExpires time.Time
 	failLeft  int
+}
+
+// body is a precomputed answer: pre alone when post is nil, else pre, the
+// JSON array of the requested partition, then post.
+type body struct {
+	pre, post []byte
 }
 
 // ready reports whether the statement has finished at now.
@@ -78,8 +80,10 @@ func (st *statement) takeFailure() int {
 	return http.StatusServiceUnavailable
 }
 
-// newStatement builds a statement for outcome o of a submission made at now.
-func (s *Server) newStatement(r *http.Request, o *Outcome, id string, ids []string, now time.Time) (*statement, error) {
+// newStatement builds statement id for outcome o of a submission made at
+// now, with its answers encoded in the server's key order. Every answer
+// carries metadata (the spec requires it) with a context, at least {}.
+func (s *Server) newStatement(o *Outcome, id string, ids []string, now time.Time) *statement {
 	st := &statement{
 		id:        id,
 		ids:       ids,
@@ -90,11 +94,14 @@ func (s *Server) newStatement(r *http.Request, o *Outcome, id string, ids []stri
 		failLeft:  o.FailGETs,
 		dpExpires: now.Add(o.RunTime).Add(s.dpTTL),
 	}
-	head := wire.ResultSet{SQLState: o.SQLState, Message: o.Message, StatementID: id, CreatedOn: st.createdOn}
+	head := resultHead{sqlState: o.SQLState, message: o.Message, statementID: id, createdOn: st.createdOn}
 	if o.SQLState != "" && o.SQLState != wire.StateSuccess {
-		return st, st.encode(head, nil, nil, false)
+		// A SQL error: metadata without columns or partitions, no data.
+		head.meta = &wire.Metadata{Context: o.Context}
+		s.encode(st, head, nil)
+		return st
 	}
-	head.SQLState, head.Message = wire.StateSuccess, ""
+	head.sqlState, head.message = wire.StateSuccess, ""
 	meta := &wire.Metadata{
 		Encoding:      "json",
 		PartitionInfo: make([]wire.PartitionInfo, len(o.Partitions)),
@@ -115,68 +122,46 @@ func (s *Server) newStatement(r *http.Request, o *Outcome, id string, ids []stri
 		st.kind = kindDataplane
 	}
 	if st.kind == kindRows {
-		return st, st.encode(head, meta, nil, true)
+		head.meta, head.data = meta, splitData
+		s.encode(st, head, nil)
+		return st
 	}
 
+	// The rows are on the dataplane: the control plane answers with the
+	// dataplane request, no partitions and "data":[] (as in a recorded
+	// answer of the service).
 	st.dpToken = newToken()
-	path, typ := "/statements/", wire.RequestResultSet
-	if st.kind == kindStreaming {
-		path, typ = "/print/", wire.RequestStreaming
-	}
 	cpMeta := *meta
 	cpMeta.PartitionInfo = nil
-	cpMeta.DataplaneRequest = &wire.DataplaneRequest{
-		Token:       st.dpToken,
-		URI:         origin(r) + s.dpBase + path + id,
-		StatementID: id,
-		QueryID:     uuid.NewString(),
-		RequestType: typ,
+	dp := &wire.DataplaneRequest{Token: st.dpToken, StatementID: id}
+	if st.kind == kindStreaming {
+		// The columns come with the WebSocket's metadata frame.
+		cpMeta.Columns = nil
+		dp.URI, dp.RequestType = s.wsURL+"/print/"+id, wire.RequestStreaming
+	} else {
+		dp.URI, dp.RequestType, dp.QueryID = s.dpURL+"/statements/"+id, wire.RequestResultSet, uuid.NewString()
 	}
-	return st, st.encode(head, &cpMeta, meta, false)
+	cpMeta.DataplaneRequest = dp
+	head.meta, head.data = &cpMeta, emptyData
+	s.encode(st, head, meta)
+	return st
 }
 
-// encode precomputes the answers of a finished statement: cpMeta goes to
-// control-plane answers, dpMeta (if any) to dataplane answers, which always
-// carry data.
-func (st *statement) encode(head wire.ResultSet, cpMeta, dpMeta *wire.Metadata, withData bool) error {
-	var err error
-	st.withData = withData
-	head.Metadata = cpMeta
-	if st.getBody, err = encodeHead(head, withData); err != nil {
-		return err
-	}
-	st.postBody = st.getBody
+// encode precomputes the answers of a finished statement from head:
+// control-plane answers as head says, dataplane answers (when dpMeta is
+// set) with dpMeta and a partition.
+func (s *Server) encode(st *statement, head resultHead, dpMeta *wire.Metadata) {
+	st.get.pre, st.get.post = encodeResult(s.order, &head)
+	st.post = st.get
 	if len(st.ids) > 0 {
 		post := head
-		post.StatementIDs = st.ids
-		if st.postBody, err = encodeHead(post, withData); err != nil {
-			return err
-		}
+		post.statementIDs = st.ids
+		st.post.pre, st.post.post = encodeResult(s.order, &post)
 	}
 	if dpMeta != nil {
-		head.Metadata = dpMeta
-		st.dataBody, err = encodeHead(head, true)
+		head.meta, head.data = dpMeta, splitData
+		st.data.pre, st.data.post = encodeResult(s.order, &head)
 	}
-	return err
-}
-
-// encodeHead encodes rs; withData leaves the object open after `"data":`
-// for the partition to follow.
-func encodeHead(rs wire.ResultSet, withData bool) ([]byte, error) {
-	b, err := json.Marshal(rs)
-	if err != nil || !withData {
-		return b, err
-	}
-	b = b[:len(b)-1] // drop the closing brace
-	return append(b, `,"data":`...), nil
-}
-
-// origin returns the scheme and host the client used to reach the server.
-func origin(r *http.Request) string {
-	if r.TLS != nil {
-		return "https://" + r.Host
-	}
-	return "http://" + r.Host
 }
 
 // newToken returns a random opaque dataplane token.
@@ -184,4 +169,23 @@ func newToken() string {
 	var b [24]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return "dpt_" + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// Forget drops statement id, as the service does with old statements:
+// from then on GETs of id answer 404 (unless the Engine, a
+// StatementFinder, finds it again), its dataplane token is refused, and
+// new WebSockets to it are refused; connections already open go on. It
+// reports whether the statement was known.
+func (s *Server) Forget(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.statements[id]
+	if st == nil {
+		return false
+	}
+	delete(s.statements, id)
+	if st.dpToken != "" {
+		delete(s.tokens, st.dpToken)
+	}
+	return true
 }

@@ -15,9 +15,6 @@ import (
 // authTimeout bounds the wait for the client's auth frame.
 const authTimeout = 10 * time.Second
 
-// emptyHeaders is the `headers` member of every server frame.
-var emptyHeaders = json.RawMessage("{}")
-
 // serveWebSocket serves the dataplane WebSocket of streaming statement id:
 // it waits for the auth frame, checks the dataplane token, sends the
 // metadata frame and hands the connection to the statement's Stream. It
@@ -26,7 +23,7 @@ var emptyHeaders = json.RawMessage("{}")
 func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, id string, call *call) {
 	st := s.lookup(id)
 	if st == nil || st.kind != kindStreaming {
-		writeError(w, http.StatusNotFound, "streaming statement "+id+" not found")
+		s.writeError(w, http.StatusNotFound, "streaming statement "+id+" not found")
 		return
 	}
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
@@ -57,7 +54,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, id strin
 
 	if code, msg := s.authenticate(auth, rerr, st); code != "" {
 		if ctx.Err() == nil {
-			_ = writeFrame(ctx, c, &wire.Frame{Type: wire.FrameError, Headers: emptyHeaders, Message: msg, SQLCode: code})
+			_ = s.writeFrame(ctx, c, nil, &wire.Frame{Type: wire.FrameError, Message: msg, SQLCode: code})
 			_ = c.Close(websocket.StatusPolicyViolation, "authentication failed")
 		}
 		return
@@ -69,16 +66,14 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, id strin
 	if cols == nil {
 		cols = []wire.Column{}
 	}
-	if err := writeFrame(ctx, c, &wire.Frame{Type: wire.FrameMetadata, Headers: emptyHeaders, Columns: cols}); err != nil {
+	var buf []byte // the frame being written, reused for every row
+	if err := s.writeFrame(ctx, c, &buf, &wire.Frame{Type: wire.FrameMetadata, Columns: cols}); err != nil {
 		return
 	}
 
 	connCtx := c.CloseRead(ctx) // ends when the client closes or goes away
 	send := func(ctx context.Context, row []*string) error {
-		if row == nil {
-			row = []*string{}
-		}
-		return writeFrame(ctx, c, &wire.Frame{Type: wire.FrameData, Headers: emptyHeaders, Data: row})
+		return s.writeFrame(ctx, c, &buf, &wire.Frame{Type: wire.FrameData, Data: row})
 	}
 	err = st.out.Stream.Serve(connCtx, send)
 	if connCtx.Err() != nil {
@@ -86,7 +81,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, id strin
 	}
 	var se *StreamError
 	if errors.As(err, &se) {
-		if werr := writeFrame(ctx, c, &wire.Frame{Type: wire.FrameError, Headers: emptyHeaders, Message: se.Message, SQLCode: se.SQLCode}); werr != nil {
+		if werr := s.writeFrame(ctx, c, &buf, &wire.Frame{Type: wire.FrameError, Message: se.Message, SQLCode: se.SQLCode}); werr != nil {
 			return
 		}
 	} else if err != nil {
@@ -143,11 +138,17 @@ func (s *Server) authenticate(auth *wire.AuthFrame, readErr error, st *statement
 	return "", ""
 }
 
-// writeFrame writes one JSON frame.
-func writeFrame(ctx context.Context, c *websocket.Conn, f *wire.Frame) error {
-	b, err := json.Marshal(f)
-	if err != nil {
-		return err
+// writeFrame writes one JSON frame in the server's key order, encoding it
+// into *buf (reused across the frames of one connection) or, with a nil
+// buf, into a fresh buffer.
+func (s *Server) writeFrame(ctx context.Context, c *websocket.Conn, buf *[]byte, f *wire.Frame) error {
+	var b []byte
+	if buf != nil {
+		b = (*buf)[:0]
+	}
+	b = appendFrame(b, s.order, f)
+	if buf != nil {
+		*buf = b
 	}
 	return c.Write(ctx, websocket.MessageText, b)
 }

@@ -58,10 +58,10 @@ func dialStream(t *testing.T, h *harness) (*websocket.Conn, *wire.DataplaneReque
 	dp := rs.Metadata.DataplaneRequest
 	require.NotNil(t, dp)
 	require.Equal(t, wire.RequestStreaming, dp.RequestType)
-	require.True(t, strings.HasPrefix(dp.URI, "http://"), dp.URI)
+	require.Equal(t, "ws://"+strings.TrimPrefix(h.dp.URL, "http://")+"/v2/print/"+rs.StatementID, dp.URI)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws://"+strings.TrimPrefix(dp.URI, "http://"), nil)
+	c, _, err := websocket.Dial(ctx, dp.URI, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.CloseNow() })
 	return c, dp
@@ -194,7 +194,7 @@ func TestWebSocketHandshakeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, resp, err := websocket.Dial(context.Background(), "ws://"+strings.TrimPrefix(h.ts.URL, "http://")+"/dp/v2/print/"+tt.id, nil)
+			_, resp, err := websocket.Dial(context.Background(), "ws://"+strings.TrimPrefix(h.dp.URL, "http://")+"/v2/print/"+tt.id, nil)
 			require.Error(t, err)
 			require.NotNil(t, resp)
 			assert.Equal(t, http.StatusNotFound, resp.StatusCode)
