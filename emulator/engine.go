@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -188,3 +189,5 @@ func (x *exec) dispatch(st any) (*result, error) {
 	}
 	return nil, unsupported("this statement")
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
