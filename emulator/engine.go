@@ -56,6 +56,9 @@ type result struct {
 	cols      []wire.Column
 	rows      [][]*string
 	dataplane bool
+	// paged results carry their rows already split in parts.
+	paged bool
+	parts []server.Partition
 	// use, when set, is the session after a USE statement.
 	use *session
 }
@@ -100,7 +103,10 @@ func (e *engine) statement(ctx context.Context, sess *session, text string, sub 
 			ctxSess = res.use
 		}
 		out.Columns = res.cols
-		out.Partitions = server.SplitRows(res.rows, e.cfg.PartitionSize)
+		out.Partitions = res.parts
+		if !res.paged {
+			out.Partitions = server.SplitRows(res.rows, e.cfg.PartitionSize)
+		}
 		out.Dataplane = res.dataplane
 		out.Context = e.context(ctxSess)
 	case errors.As(err, &se):
