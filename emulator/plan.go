@@ -15,6 +15,10 @@ type plan struct {
 	sql   string
 	cols  []wire.Column
 	types []*types.Type
+	// simple plans (no grouping, DISTINCT, ORDER BY or LIMIT) read the
+	// rows in _seq order and can be paged by _seq: SELECT list, WHERE.
+	simple           bool
+	selectSQL, where string
 }
 
 // plan translates a bounded SELECT over a changelog, materialized view or
@@ -111,6 +115,7 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 			return nil, err
 		}
 		b.WriteString(" WHERE " + w.sql)
+		p.where = w.sql
 	}
 	if len(s.groupBy) > 0 {
 		keys := make([]string, 0, len(s.groupBy))
@@ -155,6 +160,8 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	}
 	if len(order) == 0 && !sc.grouped && !s.distinct && !r.system {
 		order = append(order, "_r._seq")
+		p.simple = s.limit < 0
+		p.selectSQL = strings.Join(sel, ", ")
 	}
 	if len(order) > 0 {
 		b.WriteString(" ORDER BY " + strings.Join(order, ", "))
@@ -277,6 +284,9 @@ func (x *exec) query(s *selectStmt) (*result, error) {
 	p, err := x.plan(s)
 	if err != nil {
 		return nil, err
+	}
+	if p.simple && p.rel.typ == kindMaterializedView {
+		return x.viewPages(p)
 	}
 	rows, err := x.tx.QueryContext(x.ctx, p.sql)
 	if err != nil {
