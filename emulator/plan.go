@@ -24,9 +24,14 @@ type plan struct {
 // plan translates a bounded SELECT over a changelog, materialized view or
 // system table. Anything it cannot translate exactly is 0A000.
 func (x *exec) plan(s *selectStmt) (*plan, error) {
-	r, err := x.lookupRelation(s.from)
-	if err != nil {
-		return nil, err
+	var r *relation
+	if len(s.from.parts) == 0 {
+		r = &relation{name: "", source: "(SELECT 1)", system: true}
+	} else {
+		var err error
+		if r, err = x.lookupRelation(s.from); err != nil {
+			return nil, err
+		}
 	}
 	if r.typ == kindStream {
 		return nil, unsupported("a SELECT over the stream " + fqn(r.path()...) + " (a continuous query; the emulator runs bounded SELECTs over changelogs, materialized views and system tables)")
