@@ -98,6 +98,9 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 			sc.aliases[it.alias] = t
 		}
 	}
+	if len(sel) == 0 {
+		return nil, errorf(stateSyntax, "SELECT * needs a FROM clause")
+	}
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	if s.distinct {
