@@ -153,6 +153,8 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 				return nil, errorf(stateSyntax, "ORDER BY position %s is not between 1 and %d", l.text, len(sel))
 			}
 			t = typed{sql: strconv.Itoa(n), t: p.types[n-1]}
+		} else if c, ok := o.e.(*colRef); ok && len(c.parts) == 1 && hasAlias(sc, c.parts[0]) {
+			t = sc.aliases[c.parts[0]] // a select alias wins over a column, as in Flink
 		} else if t, err = sc.trGrouped(o.e); err != nil {
 			return nil, err
 		}
@@ -362,4 +364,9 @@ func (x *exec) createView(s *createStmt, r *relation) (*result, error) {
 	}
 	path := r.path()
 	return commandResult(kindMaterializedView, "CREATE", created(kindMaterializedView, path...), path...), nil
+}
+
+func hasAlias(sc *scope, name string) bool {
+	_, ok := sc.aliases[name]
+	return ok
 }
