@@ -109,10 +109,10 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	b.WriteString(strings.Join(sel, ", "))
 	b.WriteString(" FROM " + r.source + " AS _r")
 	if s.where != nil {
-		g := sc.grouped
-		sc.grouped = false
+		g, aliases := sc.grouped, sc.aliases
+		sc.grouped, sc.aliases = false, nil // WHERE sees columns, not select aliases
 		w, err := sc.tr(s.where)
-		sc.grouped = g
+		sc.grouped, sc.aliases = g, aliases
 		if err != nil {
 			return nil, err
 		}

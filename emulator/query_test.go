@@ -192,3 +192,10 @@ func TestOrderByAliasWins(t *testing.T) {
 	_, rows = queryAll(t, db, `SELECT k FROM n ORDER BY 1 DESC;`)
 	require.Equal(t, [][]string{{"3"}, {"2"}, {"1"}}, rows)
 }
+
+func TestWhereSeesNoAliases(t *testing.T) {
+	_, db := start(t, emulator.Config{})
+	mustExec(t, db, `CREATE CHANGELOG n (k INT, PRIMARY KEY(k));`)
+	_, err := db.Exec(`SELECT COUNT(*) AS c FROM n WHERE c > 1;`)
+	require.Equal(t, "42703", stateOf(err))
+}
