@@ -57,7 +57,23 @@ func serve(cfg Config, eng *engine) (*serving, error) {
 	return s, nil
 }
 
-func (s *serving) addr() string { return s.ln.Addr().String() }
+// addr is the address clients use: an unspecified listen address
+// (0.0.0.0, ::) is reached through loopback.
+func (s *serving) addr() string {
+	a := s.ln.Addr().String()
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return a
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		if ip.To4() != nil {
+			host = "127.0.0.1"
+		} else {
+			host = "::1"
+		}
+	}
+	return net.JoinHostPort(host, port)
+}
 
 func (s *serving) base() string { return s.proto.Base() }
 
