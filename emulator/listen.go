@@ -57,8 +57,8 @@ func serve(cfg Config, eng *engine) (*serving, error) {
 	return s, nil
 }
 
-// addr is the address clients use: an unspecified listen address
-// (0.0.0.0, ::) is reached through loopback.
+// addr is the address clients use: a wildcard listen address (0.0.0.0,
+// ::) is reached through 127.0.0.1.
 func (s *serving) addr() string {
 	a := s.ln.Addr().String()
 	host, port, err := net.SplitHostPort(a)
@@ -66,11 +66,7 @@ func (s *serving) addr() string {
 		return a
 	}
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
-		if ip.To4() != nil {
-			host = "127.0.0.1"
-		} else {
-			host = "::1"
-		}
+		host = "127.0.0.1" // Go's wildcard listeners are dual-stack
 	}
 	return net.JoinHostPort(host, port)
 }
