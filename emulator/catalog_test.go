@@ -137,3 +137,29 @@ func TestOrganizationAndRole(t *testing.T) {
 	_, err = db.Exec(`LIST DATABASES;`)
 	require.Equal(t, "3D004", stateOf(err))
 }
+
+func TestEntitiesFunctionsAndRecordedObjects(t *testing.T) {
+	_, db := start(t, emulator.Config{})
+	mustExec(t, db,
+		`CREATE ENTITY "Orders" WITH ('topic.partitions' = 3);`,
+		`CREATE ENTITY clicks IN STORE local;`,
+		`CREATE FUNCTION toUpper(s VARCHAR) RETURNS VARCHAR LANGUAGE JAVA WITH ('source.name' = 'udfs', 'class.name' = 'a.B');`,
+		`CREATE COMPUTE_POOL pool1 WITH ('compute_pool.size' = 'small');`,
+		`USE COMPUTE_POOL pool1;`,
+	)
+	_, rows := queryAll(t, db, `LIST ENTITIES;`)
+	require.Equal(t, [][]string{{"Orders", "true"}, {"clicks", "true"}}, rows)
+	_, rows = queryAll(t, db, `DESCRIBE ENTITY "Orders" IN STORE local;`)
+	require.Equal(t, `{"topic.partitions":"3"}`, rows[0][2])
+	_, err := db.Exec(`CREATE ENTITY clicks;`)
+	require.Equal(t, "42P08", stateOf(err))
+	_, err = db.Exec(`DESCRIBE ENTITY nope;`)
+	require.Equal(t, "3D007", stateOf(err))
+	_, rows = queryAll(t, db, `LIST FUNCTIONS;`)
+	require.Equal(t, "toupper", rows[0][0])
+	_, rows = queryAll(t, db, `SELECT name, status FROM deltastream.sys."compute_pools";`)
+	require.Equal(t, [][]string{{"pool1", "running"}}, rows)
+	mustExec(t, db, `DROP ENTITY clicks;`, `DROP FUNCTION toUpper(VARCHAR);`, `DROP COMPUTE_POOL pool1;`)
+	_, err = db.Exec(`PRINT ENTITY "Orders";`)
+	require.Equal(t, "0A000", stateOf(err))
+}
