@@ -37,6 +37,7 @@ type statement struct {
 	get       body // answer to a control-plane GET
 	data      body // answer to a dataplane GET (kindDataplane)
 	partCount int
+	rowCounts []int64 // rows per partition
 
 	mu        sync.Mutex
 	dpExpires time.Time
@@ -102,19 +103,20 @@ func (s *Server) newStatement(o *Outcome, id string, ids []string, now time.Time
 		return st
 	}
 	head.sqlState, head.message = wire.StateSuccess, ""
+	st.rowCounts = rowCounts(o)
 	meta := &wire.Metadata{
 		Encoding:      "json",
-		PartitionInfo: make([]wire.PartitionInfo, len(o.Partitions)),
+		PartitionInfo: make([]wire.PartitionInfo, len(st.rowCounts)),
 		Columns:       o.Columns,
 		Context:       o.Context,
 	}
 	if meta.Columns == nil {
 		meta.Columns = []wire.Column{}
 	}
-	for i, p := range o.Partitions {
-		meta.PartitionInfo[i].RowCount = p.RowCount()
+	for i, n := range st.rowCounts {
+		meta.PartitionInfo[i].RowCount = n
 	}
-	st.partCount = len(o.Partitions)
+	st.partCount = len(st.rowCounts)
 	switch {
 	case o.Stream != nil:
 		st.kind = kindStreaming
