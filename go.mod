@@ -12,6 +12,7 @@ require (
 	github.com/peterh/liner v1.2.2
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0
+	golang.org/x/term v0.37.0
 	modernc.org/sqlite v1.62.0
 )
 

@@ -115,6 +115,10 @@ type Options struct {
 	// query returns: typically the cancel func of the query's context. The
 	// table format waits for its reading goroutine before Write returns.
 	Stop func()
+	// OnStream, when set, is called when the table format fixes its layout
+	// and starts streaming rows, before it writes them (the shell stops
+	// holding output back for its pager there).
+	OnStream func()
 	// OnOutput, when set, is called once before the first byte is written
 	// (the shell stops its spinner there).
 	OnOutput func()

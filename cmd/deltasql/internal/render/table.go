@@ -153,6 +153,9 @@ func writeTable(out *output, rd *reader, o *Options) error {
 	}
 	startStreaming := func() error {
 		timer = nil
+		if o.OnStream != nil {
+			o.OnStream()
+		}
 		if o.Expanded == ExpandedAuto && collected.tooWide(o.Width) {
 			streamer = verticalWriter{newVertical(out, rd.cols)}
 		} else {
