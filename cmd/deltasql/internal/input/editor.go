@@ -97,7 +97,7 @@ func (e *Editor) Remember(entry string) {
 // DSN, and none of secrets inside.
 func Storable(entry string, secrets []string) bool {
 	t := strings.TrimSpace(entry)
-	if t == "" || strings.HasPrefix(t, `\c`) || strings.HasPrefix(t, `\connect`) {
+	if t == "" || t == `\q` || strings.HasPrefix(t, `\c`) || strings.HasPrefix(t, `\connect`) {
 		return false
 	}
 	for _, s := range secrets {
