@@ -16,7 +16,7 @@ import (
 )
 
 // testShell is a shell on a dstest server writing to buffers.
-func testShell(t *testing.T, srv *dstest.Server) (*shell, *bytes.Buffer, *bytes.Buffer) {
+func testShell(t testing.TB, srv *dstest.Server) (*shell, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
 	c, err := openDSN(context.Background(), srv.DSN(), nil)
 	require.NoError(t, err)
