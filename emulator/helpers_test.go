@@ -1,7 +1,11 @@
 package emulator_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"database/sql"
 	"errors"
 	"testing"
@@ -10,6 +14,7 @@ import (
 
 	"github.com/deltastream-go/deltastream"
 	"github.com/deltastream-go/deltastream/emulator"
+	"github.com/deltastream-go/deltastream/internal/wire"
 )
 
 // start runs an in-memory emulator for one test and opens the driver on
@@ -74,4 +79,36 @@ func stateOf(err error) string {
 		return de.State
 	}
 	return ""
+}
+
+// postRaw submits one statement over plain HTTP and decodes the answer,
+// for checks of what travels on the wire.
+func postRaw(t testing.TB, emu *emulator.Emulator, stmt string) *wire.ResultSet {
+	t.Helper()
+	body, err := json.Marshal(wire.StatementRequest{Statement: stmt})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, emu.URL()+"/statements", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+emu.Token())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Contains(t, []int{200, 202}, resp.StatusCode, string(raw))
+	var rs wire.ResultSet
+	require.NoError(t, json.Unmarshal(raw, &rs), string(raw))
+	return &rs
+}
+
+// startFile runs an emulator on a data file, for restart tests; the
+// caller closes both.
+func startFile(t testing.TB, file string) (*emulator.Emulator, *sql.DB) {
+	t.Helper()
+	emu, err := emulator.Start(emulator.Config{DataFile: file})
+	require.NoError(t, err)
+	db, err := sql.Open("deltastream", emu.DSN())
+	require.NoError(t, err)
+	return emu, db
 }

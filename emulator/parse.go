@@ -389,6 +389,11 @@ func (p *parser) props() ([]prop, error) {
 		if p.acceptPunct("=") {
 			v := p.next()
 			switch {
+			case v.kind == tokIdent:
+				pr.value = v.text
+				if end := v.pos + len(v.text); end <= len(p.sql) && strings.ToLower(p.sql[v.pos:end]) == v.text {
+					pr.value = p.sql[v.pos:end] // an unquoted value keeps its case: 'type' = KAFKA
+				}
 			case v.kind == tokString || v.kind == tokNumber || v.isName():
 				pr.value = v.text
 			case v.isPunct("-") && p.peek().kind == tokNumber:

@@ -85,7 +85,7 @@ func openStore(file string) (*sql.DB, error) {
 	if file != "" {
 		dsn = "file:" + (&url.URL{Path: file}).EscapedPath()
 	}
-	dsn += "?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_txlock=immediate"
+	dsn += "?_pragma=foreign_keys(1)&_pragma=case_sensitive_like(1)&_pragma=busy_timeout(5000)&_txlock=immediate"
 	if file != "" {
 		dsn += "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	}

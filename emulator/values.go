@@ -208,7 +208,8 @@ func javaDouble(f float64, bits int) string {
 	if !strings.Contains(mant, ".") {
 		mant += ".0"
 	}
-	return mant + "E" + exp
+	sign, digits := exp[:1], strings.TrimLeft(exp[1:], "0")
+	return mant + "E" + sign + digits
 }
 
 // trimFraction keeps p fraction digits of a stored time text.

@@ -1,0 +1,323 @@
+package emulator
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/deltastream-go/deltastream/internal/types"
+	"github.com/deltastream-go/deltastream/internal/wire"
+)
+
+// plan is a SELECT translated to SQLite.
+type plan struct {
+	rel   *relation
+	sql   string
+	cols  []wire.Column
+	types []*types.Type
+}
+
+// plan translates a bounded SELECT over a changelog, materialized view or
+// system table. Anything it cannot translate exactly is 0A000.
+func (x *exec) plan(s *selectStmt) (*plan, error) {
+	r, err := x.lookupRelation(s.from)
+	if err != nil {
+		return nil, err
+	}
+	if r.typ == kindStream {
+		return nil, unsupported("a SELECT over the stream " + fqn(r.path()...) + " (a continuous query; the emulator runs bounded SELECTs over changelogs, materialized views and system tables)")
+	}
+	sc := &scope{x: x, r: r, names: map[string]bool{}, aliases: map[string]typed{}}
+	sc.names[r.name] = true
+	sc.names[r.schema+"."+r.name] = true
+	sc.names[r.db+"."+r.schema+"."+r.name] = true
+	if s.fromAlias != "" {
+		sc.names = map[string]bool{s.fromAlias: true}
+	}
+	sc.grouped = len(s.groupBy) > 0 || s.having != nil || hasAggregate(s)
+	if sc.grouped {
+		sc.groups = map[string]bool{}
+		for _, g := range s.groupBy {
+			sc.grouped = false // GROUP BY items are plain expressions
+			t, err := sc.tr(g)
+			sc.grouped = true
+			if err != nil {
+				return nil, err
+			}
+			if t.agg {
+				return nil, errorf(stateGrouping, "GROUP BY cannot hold an aggregate function")
+			}
+			sc.groups[t.sql] = true
+		}
+	}
+	p := &plan{rel: r}
+	var sel []string
+	for i, it := range s.items {
+		if it.star {
+			if sc.grouped {
+				return nil, errorf(stateGrouping, "SELECT * cannot be used with GROUP BY or aggregates")
+			}
+			for j, c := range r.cols {
+				sel = append(sel, "_r."+colName(j))
+				p.cols = append(p.cols, col(c.Name, c.Type, !c.NotNull))
+				p.types = append(p.types, c.t)
+			}
+			continue
+		}
+		t, err := sc.trGrouped(it.e)
+		if err != nil {
+			return nil, err
+		}
+		name := it.alias
+		if name == "" {
+			if c, ok := it.e.(*colRef); ok {
+				name = c.parts[len(c.parts)-1]
+			} else {
+				name = "EXPR$" + strconv.Itoa(i)
+			}
+		}
+		if t.t == nil {
+			return nil, unsupported("a NULL without a type in the select list (write CAST(NULL AS type))")
+		}
+		sel = append(sel, t.sql)
+		p.cols = append(p.cols, col(name, t.t.String(), !t.notNull))
+		p.types = append(p.types, t.t)
+		if it.alias != "" {
+			sc.aliases[it.alias] = t
+		}
+	}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	if s.distinct {
+		b.WriteString("DISTINCT ")
+	}
+	b.WriteString(strings.Join(sel, ", "))
+	b.WriteString(" FROM " + r.source + " AS _r")
+	if s.where != nil {
+		g := sc.grouped
+		sc.grouped = false
+		w, err := sc.tr(s.where)
+		sc.grouped = g
+		if err != nil {
+			return nil, err
+		}
+		if hasAgg(s.where) {
+			return nil, errorf(stateGrouping, "aggregate functions are not allowed in WHERE; use HAVING")
+		}
+		if err := wantBool(w, "WHERE"); err != nil {
+			return nil, err
+		}
+		b.WriteString(" WHERE " + w.sql)
+	}
+	if len(s.groupBy) > 0 {
+		keys := make([]string, 0, len(s.groupBy))
+		for k := range sc.groups {
+			keys = append(keys, k)
+		}
+		b.WriteString(" GROUP BY " + strings.Join(sortedStrings(keys), ", "))
+	}
+	if s.having != nil {
+		h, err := sc.trGrouped(s.having)
+		if err != nil {
+			return nil, err
+		}
+		if err := wantBool(h, "HAVING"); err != nil {
+			return nil, err
+		}
+		b.WriteString(" HAVING " + h.sql)
+	}
+	var order []string
+	for _, o := range s.orderBy {
+		t, err := sc.trGrouped(o.e)
+		if err != nil {
+			return nil, err
+		}
+		if t.t != nil && !orderable(t.t) {
+			return nil, unsupported("ORDER BY a value of type " + t.t.String())
+		}
+		// Flink sorts NULL as the largest value.
+		if o.desc {
+			order = append(order, t.sql+" DESC NULLS FIRST")
+		} else {
+			order = append(order, t.sql+" ASC NULLS LAST")
+		}
+	}
+	if len(order) == 0 && !sc.grouped && !s.distinct && !r.system {
+		order = append(order, "_r._seq")
+	}
+	if len(order) > 0 {
+		b.WriteString(" ORDER BY " + strings.Join(order, ", "))
+	}
+	if s.limit >= 0 {
+		b.WriteString(" LIMIT " + strconv.FormatInt(s.limit, 10))
+	}
+	p.sql = b.String()
+	return p, nil
+}
+
+// trGrouped translates an expression of the select list, HAVING or ORDER
+// BY: in a grouped query, a GROUP BY expression counts as a value.
+func (sc *scope) trGrouped(e expr) (typed, error) {
+	if sc.grouped {
+		g := sc.grouped
+		sc.grouped = false
+		t, err := sc.tr(e)
+		sc.grouped = g
+		if err == nil && sc.groups[t.sql] {
+			return t, nil
+		}
+	}
+	return sc.tr(e)
+}
+
+func orderable(t *types.Type) bool {
+	switch t.Kind() {
+	case types.KindArray, types.KindMap, types.KindStruct:
+		return false
+	}
+	return true
+}
+
+func sortedStrings(s []string) []string {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return s
+}
+
+// hasAggregate reports whether the select list or ORDER BY uses an
+// aggregate function.
+func hasAggregate(s *selectStmt) bool {
+	for _, it := range s.items {
+		if it.e != nil && hasAgg(it.e) {
+			return true
+		}
+	}
+	for _, o := range s.orderBy {
+		if hasAgg(o.e) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAgg reports whether e calls an aggregate function.
+func hasAgg(e expr) bool {
+	found := false
+	walk(e, func(e expr) {
+		if c, ok := e.(*callExpr); ok && aggregates[c.name] {
+			found = true
+		}
+	})
+	return found
+}
+
+// walk calls f on e and every sub-expression.
+func walk(e expr, f func(expr)) {
+	if e == nil {
+		return
+	}
+	f(e)
+	switch e := e.(type) {
+	case *unaryExpr:
+		walk(e.x, f)
+	case *binaryExpr:
+		walk(e.l, f)
+		walk(e.r, f)
+	case *callExpr:
+		for _, a := range e.args {
+			walk(a, f)
+		}
+	case *caseExpr:
+		walk(e.operand, f)
+		for i := range e.whens {
+			walk(e.whens[i], f)
+			walk(e.thens[i], f)
+		}
+		walk(e.els, f)
+	case *castExpr:
+		walk(e.x, f)
+	case *isNullExpr:
+		walk(e.x, f)
+	case *betweenExpr:
+		walk(e.x, f)
+		walk(e.lo, f)
+		walk(e.hi, f)
+	case *inExpr:
+		walk(e.x, f)
+		for _, a := range e.list {
+			walk(a, f)
+		}
+	case *likeExpr:
+		walk(e.x, f)
+		walk(e.pattern, f)
+	case *ctorExpr:
+		for _, a := range e.elems {
+			walk(a, f)
+		}
+	}
+}
+
+// query runs a bounded SELECT and renders its rows. A SELECT over a
+// materialized view answers on the dataplane result-set route.
+func (x *exec) query(s *selectStmt) (*result, error) {
+	p, err := x.plan(s)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := x.tx.QueryContext(x.ctx, p.sql)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	res := &result{cols: p.cols, dataplane: p.rel.typ == kindMaterializedView}
+	n := len(p.cols)
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := make([]*string, n)
+		for i, v := range vals {
+			row[i] = render(p.types[i], v, x.sess.loc)
+		}
+		res.rows = append(res.rows, row)
+	}
+	return res, rows.Err()
+}
+
+// createView runs CREATE MATERIALIZED VIEW v AS SELECT: the SELECT is
+// evaluated once, at creation, and its rows become the view's contents
+// (the streaming emulator will keep views up to date).
+func (x *exec) createView(s *createStmt, r *relation) (*result, error) {
+	p, err := x.plan(s.asSelect)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for i, c := range p.cols {
+		if seen[c.Name] {
+			return nil, errorf(stateSyntax, "the view would have two columns named %s; name them with AS", quoteText(c.Name))
+		}
+		seen[c.Name] = true
+		r.cols = append(r.cols, column{Name: c.Name, Type: c.Type, NotNull: !c.IsNullable(), t: p.types[i]})
+	}
+	r.store = x.sess.store
+	if err := x.insertRelation(r, s.selectText); err != nil {
+		return nil, err
+	}
+	names := make([]string, len(r.cols))
+	for i := range r.cols {
+		names[i] = colName(i)
+	}
+	if _, err := x.tx.ExecContext(x.ctx, "INSERT INTO "+logTable(r.id)+" ("+strings.Join(names, ", ")+") "+p.sql); err != nil {
+		return nil, err
+	}
+	path := r.path()
+	return commandResult(kindMaterializedView, "CREATE", created(kindMaterializedView, path...), path...), nil
+}

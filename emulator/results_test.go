@@ -1,0 +1,121 @@
+package emulator_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/deltastream-go/deltastream/emulator"
+)
+
+func TestPagingAndDataplaneView(t *testing.T) {
+	emu, db := start(t, emulator.Config{PartitionSize: 7})
+	ctx := context.Background()
+	mustExec(t, db, `CREATE CHANGELOG orders (id INT, region VARCHAR, amount DOUBLE, PRIMARY KEY(id));`)
+	var b strings.Builder
+	b.WriteString("INSERT INTO orders VALUES ")
+	for i := 0; i < 50; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(%d, 'r%d', %d.5)", i, i%3, i)
+	}
+	mustExec(t, db, b.String())
+
+	// 50 rows in partitions of 7, read through the driver.
+	rows, err := db.QueryContext(ctx, `SELECT id FROM orders ORDER BY id;`)
+	require.NoError(t, err)
+	n := 0
+	for rows.Next() {
+		var id int
+		require.NoError(t, rows.Scan(&id))
+		require.Equal(t, n, id)
+		n++
+	}
+	require.NoError(t, rows.Err())
+	require.NoError(t, rows.Close())
+	require.Equal(t, 50, n)
+	answer := postRaw(t, emu, `SELECT id FROM orders;`)
+	require.Len(t, answer.Metadata.PartitionInfo, 8)
+	require.Len(t, answer.Data, 7)
+
+	// A materialized view is computed at creation and read from the
+	// dataplane result-set route.
+	_, res := queryAll(t, db, `CREATE MATERIALIZED VIEW totals AS SELECT region, COUNT(*) AS n, SUM(amount) AS total FROM orders GROUP BY region;`)
+	require.Equal(t, []string{"materialized view", "db.public.totals", "CREATE"}, res[0][:3])
+	cols, got := queryAll(t, db, `SELECT * FROM totals ORDER BY region;`)
+	answer = postRaw(t, emu, `SELECT * FROM totals;`)
+	require.NotNil(t, answer.Metadata.DataplaneRequest)
+	require.Equal(t, "result-set", answer.Metadata.DataplaneRequest.RequestType)
+	require.Empty(t, answer.Data)
+	require.Equal(t, []string{"region", "n", "total"}, cols)
+	require.Equal(t, [][]string{{"r0", "17", "416.5"}, {"r1", "17", "433.5"}, {"r2", "16", "400"}}, got)
+	_, err = db.ExecContext(ctx, `INSERT INTO totals VALUES ('x', 1, 1.0);`)
+	require.Equal(t, "0A000", stateOf(err))
+}
+
+func TestRunTimesAnswer202(t *testing.T) {
+	// Every reading of this clock moves it 10 minutes on, so a statement
+	// with a run time of an hour answers 202 to a few polls and then
+	// completes, without the test waiting for real time.
+	clock := &steppingClock{now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), step: 10 * time.Minute}
+	emu, db := start(t, emulator.Config{Clock: clock, RunTimes: map[string]time.Duration{"CREATE": time.Hour}})
+	answer := postRaw(t, emu, `CREATE DATABASE slow;`)
+	require.Equal(t, "03000", answer.SQLState)
+	before := clock.reads()
+	_, err := db.ExecContext(context.Background(), `CREATE DATABASE slow2;`)
+	require.NoError(t, err)
+	require.Greater(t, clock.reads()-before, 2) // submitted, then polled until ready
+	_, rows := queryAll(t, db, `LIST DATABASES;`)
+	require.Len(t, rows, 3) // db, slow (ran at once; only its answer waits), slow2
+}
+
+// steppingClock advances by step at every reading.
+type steppingClock struct {
+	mu   sync.Mutex
+	now  time.Time
+	step time.Duration
+	n    int
+}
+
+func (c *steppingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(c.step)
+	c.n++
+	return c.now
+}
+
+func (c *steppingClock) reads() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+func TestPersistenceAcrossRestart(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "local.db")
+	emu, db := startFile(t, file)
+	mustExec(t, db,
+		`CREATE DATABASE keep;`,
+		`CREATE CHANGELOG keep.public.k (id INT, v VARCHAR, PRIMARY KEY(id));`,
+		`INSERT INTO keep.public.k VALUES (1, 'a'), (2, 'b');`,
+		`INSERT INTO keep.public.k VALUES (1, 'c');`,
+	)
+	orgID := emu.OrganizationID()
+	require.NoError(t, db.Close())
+	require.NoError(t, emu.Close())
+
+	emu2, db2 := startFile(t, file)
+	defer func() { require.NoError(t, db2.Close()); require.NoError(t, emu2.Close()) }()
+	require.Equal(t, orgID, emu2.OrganizationID())
+	_, rows := queryAll(t, db2, `SELECT id, v FROM keep.public.k ORDER BY id;`)
+	require.Equal(t, [][]string{{"1", "c"}, {"2", "b"}}, rows)
+	_, rows = queryAll(t, db2, `LIST DATABASES;`)
+	require.Len(t, rows, 2)
+}
