@@ -116,3 +116,24 @@ func TestInteractiveCompletion(t *testing.T) {
 	require.Equal(t, 0, c.wait())
 	assert.Equal(t, 2, srv.Submitted("LIST DATABASES;"), "the statement, then completion's fetch of database names")
 }
+
+func TestInteractiveContinuousQuery(t *testing.T) {
+	srv, _ := newServer(t)
+	st := srv.On("PRINT ENTITY pageviews;").Columns(dstest.Col("userid", "VARCHAR"), dstest.Col("n", "BIGINT")).Stream()
+	go func() {
+		<-st.Connected()
+		_ = st.Push("User_1", int64(1))
+		_ = st.Push("User_2", int64(2))
+		<-st.ClientClosed()
+	}()
+	c := startConsole(t, []string{"DELTASTREAM_DSN=" + srv.DSN(), "XDG_STATE_HOME=" + t.TempDir()})
+	c.expect("deltasql> ")
+	c.send("PRINT ENTITY pageviews;\r")
+	c.expect(" User_2 | 2") // shown while the query goes on
+	c.send("\x03")
+	c.expect("Cancelled.")
+	<-st.ClientClosed()
+	c.expect("deltasql> ")
+	c.send("\\q\r")
+	require.Equal(t, 0, c.wait())
+}

@@ -116,21 +116,29 @@ func TestOneShotFile(t *testing.T) {
 }
 
 func TestContinuousQueryLimit(t *testing.T) {
-	srv, env := newServer(t)
-	st := srv.On("SELECT * FROM pageviews;").Columns(dstest.Col("userid", "VARCHAR"), dstest.Col("n", "BIGINT")).Stream()
-	go func() {
-		<-st.Connected()
-		for i := range 5 {
-			if st.Push("User_"+string(rune('1'+i)), int64(i)) != nil {
-				return
-			}
-		}
-		<-st.ClientClosed() // never closed by the server: the shell stops at --limit
-	}()
-	r := runShell(t, env, "", "--limit", "3", "--format", "csv", "-e", "SELECT * FROM pageviews;")
-	assert.Equal(t, 0, r.code, r.stderr)
-	assert.Equal(t, "userid,n\nUser_1,0\nUser_2,1\nUser_3,2\n", r.stdout)
-	<-st.ClientClosed()
+	tests := []struct{ format, want string }{
+		{"csv", "userid,n\nUser_1,0\nUser_2,1\nUser_3,2\n"},
+		{"table", " userid | n\n--------+---\n User_1 | 0\n User_2 | 1\n User_3 | 2\n(3 rows)\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			srv, env := newServer(t)
+			st := srv.On("SELECT * FROM pageviews;").Columns(dstest.Col("userid", "VARCHAR"), dstest.Col("n", "BIGINT")).Stream()
+			go func() {
+				<-st.Connected()
+				for i := range 5 {
+					if st.Push("User_"+string(rune('1'+i)), int64(i)) != nil {
+						return
+					}
+				}
+				<-st.ClientClosed() // never closed by the server: the shell stops at --limit
+			}()
+			r := runShell(t, env, "", "--limit", "3", "--format", tt.format, "-e", "SELECT * FROM pageviews;")
+			assert.Equal(t, 0, r.code, r.stderr)
+			assert.Equal(t, tt.want, r.stdout)
+			<-st.ClientClosed()
+		})
+	}
 }
 
 func TestTokenNeverShown(t *testing.T) {
