@@ -137,3 +137,24 @@ func TestInteractiveContinuousQuery(t *testing.T) {
 	c.send("\\q\r")
 	require.Equal(t, 0, c.wait())
 }
+
+func TestOneShotCtrlCExits(t *testing.T) {
+	srv, _ := newServer(t)
+	gate := srv.On("SELECT * FROM slow;").Columns(dstest.Col("x", "INTEGER")).Rows([]any{1}).Hold()
+	t.Cleanup(gate.Release)
+	polled := make(chan struct{}, 1)
+	srv.Fault(func(r *dstest.Request, n int) *dstest.Fault {
+		if r.Method == "GET" {
+			select {
+			case polled <- struct{}{}:
+			default:
+			}
+		}
+		return nil
+	})
+	c := startConsole(t, []string{"DELTASTREAM_DSN=" + srv.DSN()}, "-e", "SELECT * FROM slow;", "-e", "LIST DATABASES;")
+	<-polled
+	c.send("\x03")
+	assert.Equal(t, exitCancelled, c.wait())
+	assert.Equal(t, 0, srv.Submitted("LIST DATABASES;"), "nothing runs after Ctrl-C")
+}

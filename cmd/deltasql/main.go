@@ -13,6 +13,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/deltastream-go/deltastream/cmd/deltasql/internal/input"
 	"github.com/deltastream-go/deltastream/cmd/deltasql/internal/pager"
+	"github.com/deltastream-go/deltastream/cmd/deltasql/internal/statements"
 )
 
 func main() {
@@ -52,6 +54,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	term := detectTerminal(stdin, stdout, stderr)
+	oneShot := len(o.exec) > 0 || o.file != "" || !term.inTTY
+	ctx, stopAll := context.WithCancel(ctx)
+	defer stopAll()
+	var idle func() // interactive: Ctrl-C between statements does nothing
+	if oneShot {
+		idle = stopAll // one-shot: Ctrl-C between statements ends the run
+	}
 	c, err := connect(ctx, o, getenv, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "deltasql: %v\n", err)
@@ -60,7 +69,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	s := &shell{
 		c: c, stdout: stdout, stderr: stderr, out: stdout, term: term,
 		format: o.format, expanded: o.expanded, limit: o.limit,
-		getenv: getenv, after: time.After, intr: newInterrupter(),
+		getenv: getenv, after: time.After, intr: newInterrupter(idle),
 	}
 	if !o.noPager {
 		s.pager = pager.Command(lookupEnv)
@@ -71,7 +80,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		_ = s.c.Close()
 	}()
 
-	oneShot := len(o.exec) > 0 || o.file != "" || !term.inTTY
 	if !oneShot {
 		s.timing = true
 		history := o.history
@@ -83,41 +91,99 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return s.interactive(ctx, history)
 	}
-	var script []string
-	script = append(script, o.exec...)
-	if o.file != "" {
-		data, err := os.ReadFile(o.file)
-		if err != nil {
-			fmt.Fprintf(stderr, "deltasql: -f: %v\n", err)
-			return exitUsage
-		}
-		script = append(script, string(data))
+	switch {
+	case len(o.exec) > 0 || o.file != "":
+		err = s.runSources(ctx, o, !o.onErrorContinue)
+	default:
+		err = s.runReader(ctx, stdin, !o.onErrorContinue)
 	}
-	if len(script) == 0 {
-		data, err := io.ReadAll(stdin)
-		if err != nil {
-			fmt.Fprintf(stderr, "deltasql: reading stdin: %v\n", err)
-			return exitFailed
-		}
-		script = append(script, string(data))
-	}
-	failed := false
-	for _, text := range script {
-		err := s.runScript(ctx, text, !o.onErrorContinue)
-		if errors.Is(err, errCancelled) || ctx.Err() != nil {
-			return exitCancelled
-		}
-		if err != nil {
-			failed = true
-			if !o.onErrorContinue {
-				break
-			}
-		}
-	}
-	if failed {
+	switch {
+	case errors.Is(err, errCancelled) || ctx.Err() != nil:
+		return exitCancelled
+	case errors.Is(err, errUsage):
+		return exitUsage
+	case err != nil:
 		return exitFailed
 	}
 	return exitOK
+}
+
+// errUsage marks a one-shot run that could not read its statements.
+var errUsage = errors.New("usage")
+
+// runSources runs the -e statements, then the -f file.
+func (s *shell) runSources(ctx context.Context, o *options, stopOnError bool) error {
+	var failed error
+	for _, text := range o.exec {
+		err := s.runScript(ctx, text, stopOnError)
+		if err != nil && (stopOnError || errors.Is(err, errCancelled) || ctx.Err() != nil) {
+			return err
+		}
+		if err != nil {
+			failed = err
+		}
+	}
+	if o.file == "" {
+		return failed
+	}
+	f, err := os.Open(o.file)
+	if err != nil {
+		fmt.Fprintf(s.stderr, "deltasql: -f: %v\n", err)
+		return errUsage
+	}
+	defer f.Close()
+	if err := s.runReader(ctx, f, stopOnError); err != nil {
+		return err
+	}
+	return failed
+}
+
+// runReader runs the statements read from r as each one is complete, so
+// that a slow pipe feeds the shell statement by statement and a large file
+// is never held whole. A last statement without ';' runs at the end.
+func (s *shell) runReader(ctx context.Context, r io.Reader, stopOnError bool) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
+	var buf strings.Builder
+	var failed error
+	run := func(stmts []string) error {
+		for _, st := range stmts {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			err := s.runStatement(ctx, st)
+			if err != nil && (stopOnError || errors.Is(err, errCancelled)) {
+				return err
+			}
+			if err != nil {
+				failed = err
+			}
+		}
+		return nil
+	}
+	for sc.Scan() {
+		buf.WriteString(sc.Text())
+		buf.WriteByte('\n')
+		if !strings.Contains(sc.Text(), ";") {
+			continue
+		}
+		stmts, rest := statements.Split(buf.String())
+		buf.Reset()
+		buf.WriteString(rest)
+		if err := run(stmts); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintf(s.stderr, "deltasql: reading statements: %v\n", err)
+		return errUsage
+	}
+	if rest := buf.String(); !statements.IsBlank(rest) {
+		if err := run([]string{rest}); err != nil {
+			return err
+		}
+	}
+	return failed
 }
 
 // pagerCommand is the pager command line from the environment.

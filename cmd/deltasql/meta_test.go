@@ -24,7 +24,7 @@ func testShell(t testing.TB, srv *dstest.Server) (*shell, *bytes.Buffer, *bytes.
 	now := make(chan time.Time)
 	close(now)
 	s := &shell{
-		c: c, stdout: &out, stderr: &errOut, out: &out, intr: newInterrupter(),
+		c: c, stdout: &out, stderr: &errOut, out: &out, intr: newInterrupter(nil),
 		getenv: func(string) string { return "" }, after: func(time.Duration) <-chan time.Time { return now },
 	}
 	t.Cleanup(func() {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -182,4 +183,36 @@ func TestEmbeddedEmulatorDataFile(t *testing.T) {
 	r = runShell(t, map[string]string{}, "", "--data", data, "--format", "csv", "-e", "LIST DATABASES;")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "\nkept,")
+}
+
+func TestStdinRunsStatementsAsTheyArrive(t *testing.T) {
+	srv, env := newServer(t)
+	posted := make(chan struct{}, 4)
+	srv.Fault(func(r *dstest.Request, n int) *dstest.Fault {
+		if r.Method == "POST" {
+			posted <- struct{}{}
+		}
+		return nil
+	})
+	pr, pw := io.Pipe()
+	done := make(chan result)
+	go func() { done <- runShell2(env, pr, "--format", "csv") }()
+	_, err := pw.Write([]byte("LIST DATABASES;\nLIST"))
+	require.NoError(t, err)
+	<-posted // the first statement ran before the input ended
+	_, err = pw.Write([]byte(" DATABASES"))
+	require.NoError(t, err)
+	require.NoError(t, pw.Close())
+	<-posted // the last one, without ';', at the end of the input
+	r := <-done
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, strings.Repeat("Name,IsDefault\ndb1,true\ndb2,false\n", 2), r.stdout)
+}
+
+// runShell2 is runShell with a reader for stdin and no *testing.T.
+func runShell2(env map[string]string, stdin io.Reader, args ...string) result {
+	var out, errOut bytes.Buffer
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	code := run(context.Background(), args, stdin, &out, &errOut, lookup)
+	return result{code, out.String(), errOut.String()}
 }

@@ -58,19 +58,25 @@ type interrupter struct {
 
 	mu     sync.Mutex
 	cancel func()
+	idle   func() // called for a Ctrl-C while no statement runs (one-shot: stop everything)
 	hit    bool
 }
 
-func newInterrupter() *interrupter {
-	i := &interrupter{ch: make(chan os.Signal, 1), done: make(chan struct{})}
+// newInterrupter starts relaying SIGINT; idle (may be nil) is called for
+// a Ctrl-C while no statement runs.
+func newInterrupter(idle func()) *interrupter {
+	i := &interrupter{ch: make(chan os.Signal, 1), done: make(chan struct{}), idle: idle}
 	signal.Notify(i.ch, os.Interrupt)
 	go func() {
 		defer close(i.done)
 		for range i.ch {
 			i.mu.Lock()
 			i.hit = true
-			if i.cancel != nil {
+			switch {
+			case i.cancel != nil:
 				i.cancel()
+			case i.idle != nil:
+				i.idle()
 			}
 			i.mu.Unlock()
 		}
