@@ -123,11 +123,11 @@ func appendTime(dst []byte, t time.Time, k kind, machine bool) []byte {
 	case k == kDate:
 		return t.AppendFormat(dst, layoutDate)
 	case machine:
-		return t.AppendFormat(dst, time.RFC3339Nano)
+		return appendDateTime(dst, t, 'T', true) // time.RFC3339Nano
 	case k == kTimestamp:
-		return t.AppendFormat(dst, layoutTimestamp)
+		return appendDateTime(dst, t, ' ', false) // layoutTimestamp
 	}
-	return t.AppendFormat(dst, layoutTimestampTZ)
+	return appendDateTime(dst, t, ' ', true) // layoutTimestampTZ
 }
 
 // appendFloat writes f the way encoding/json does (no exponent between
