@@ -110,10 +110,11 @@ type Options struct {
 	// are awaited (default 100ms), so that rows of a continuous query show
 	// up in a pipe too. Negative: only at the end.
 	FlushEvery time.Duration
-	// Stop, when set, is called if the table format gives up before the
-	// rows end (its output failed), so that a Next blocked on a continuous
-	// query returns: typically the cancel func of the query's context. The
-	// table format waits for its reading goroutine before Write returns.
+	// Stop, when set, is called if Write gives up before the rows end (its
+	// output failed), so that a Next blocked on a continuous query returns:
+	// typically the cancel func of the query's context. Write waits for
+	// its reading goroutine before it returns, so without Stop a failed
+	// write to a continuous query waits for the next row.
 	Stop func()
 	// OnStream, when set, is called when the table format fixes its layout
 	// and starts streaming rows, before it writes them (the shell stops
@@ -154,6 +155,9 @@ func Write(w io.Writer, rows Rows, o Options) (Summary, error) {
 	}
 	out := newOutput(w, o.OnOutput, o.FlushEvery)
 	rd := newReader(rows, columnsOf(cts), o.Limit)
+	if o.Format != Table || o.Expanded == ExpandedOn {
+		rd.readAhead() // the table format reads on a goroutine of its own
+	}
 	switch o.Format {
 	case CSV:
 		err = writeDelimited(out, rd, &o, ',')
@@ -172,46 +176,14 @@ func Write(w io.Writer, rows Rows, o Options) (Summary, error) {
 			err = writeTable(out, rd, &o)
 		}
 	}
+	if err != nil && o.Stop != nil {
+		o.Stop() // a Next blocked on a continuous query returns
+	}
+	rd.close()
 	if ferr := out.close(); err == nil {
 		err = ferr
 	}
 	return Summary{Rows: rd.count, Limited: rd.limited}, err
-}
-
-// reader scans rows into reusable destinations.
-type reader struct {
-	rows    Rows
-	cols    []column
-	vals    []any
-	ptrs    []any
-	limit   int64
-	count   int64
-	limited bool
-}
-
-func newReader(rows Rows, cols []column, limit int64) *reader {
-	rd := &reader{rows: rows, cols: cols, vals: make([]any, len(cols)), ptrs: make([]any, len(cols)), limit: limit}
-	for i := range rd.vals {
-		rd.ptrs[i] = &rd.vals[i]
-	}
-	return rd
-}
-
-// next advances to the next row and scans it into rd.vals. At the end it
-// returns false with the reading error, if any.
-func (rd *reader) next() (bool, error) {
-	if rd.limit > 0 && rd.count >= rd.limit {
-		rd.limited = true
-		return false, nil
-	}
-	if !rd.rows.Next() {
-		return false, rd.rows.Err()
-	}
-	if err := rd.rows.Scan(rd.ptrs...); err != nil {
-		return false, err
-	}
-	rd.count++
-	return true, nil
 }
 
 // footer writes "(N rows)".

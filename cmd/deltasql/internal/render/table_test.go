@@ -119,11 +119,19 @@ func TestTableStreamsContinuousRows(t *testing.T) {
 
 func TestWriteErrorStopsReader(t *testing.T) {
 	big := strings.Repeat("x", 70<<10) // more than the output buffer: the write fails at once
-	rs := mockRows(t, []mockCol{{"s", "VARCHAR"}}, []driver.Value{big}, []driver.Value{big}, []driver.Value{big})
-	stopped := false
-	_, err := Write(failWriter{}, rs, Options{BufferRows: 1, FlushEvery: -1, Stop: func() { stopped = true }})
-	require.ErrorIs(t, err, assert.AnError)
-	assert.True(t, stopped, "Stop is called so that a blocked reader returns")
+	for _, f := range []Format{Table, CSV, JSONL} {
+		t.Run(f.String(), func(t *testing.T) {
+			rows := make([][]driver.Value, 2000) // more than the read-ahead queue holds
+			for i := range rows {
+				rows[i] = []driver.Value{big}
+			}
+			rs := mockRows(t, []mockCol{{"s", "VARCHAR"}}, rows...)
+			stopped := false
+			_, err := Write(failWriter{}, rs, Options{Format: f, BufferRows: 1, FlushEvery: -1, Stop: func() { stopped = true }})
+			require.ErrorIs(t, err, assert.AnError)
+			assert.True(t, stopped, "Stop is called so that a blocked reader returns")
+		})
+	}
 }
 
 type failWriter struct{}
