@@ -50,6 +50,7 @@ func TestInteractiveCtrlC(t *testing.T) {
 	c.expect("deltasql> ")
 	c.send("SELECT * FROM slow;\r")
 	<-polled // the statement is running
+	c.expect("⠋") // the spinner, on stderr, a terminal
 	c.send("\x03")
 	c.expect("Cancelled.")
 	c.expect("deltasql> ")
@@ -157,4 +158,24 @@ func TestOneShotCtrlCExits(t *testing.T) {
 	c.send("\x03")
 	assert.Equal(t, exitCancelled, c.wait())
 	assert.Equal(t, 0, srv.Submitted("LIST DATABASES;"), "nothing runs after Ctrl-C")
+}
+
+func TestInteractivePager(t *testing.T) {
+	srv, _ := newServer(t)
+	rows := make([][]any, 60) // taller than the 40-line terminal
+	for i := range rows {
+		rows[i] = []any{int64(i)}
+	}
+	srv.On("SELECT n FROM tall;").Columns(dstest.Col("n", "BIGINT")).Rows(rows...)
+	srv.On("SELECT n FROM short;").Columns(dstest.Col("n", "BIGINT")).Rows([]any{int64(7)})
+	c := startConsole(t, []string{"DELTASTREAM_DSN=" + srv.DSN(), "XDG_STATE_HOME=" + t.TempDir(), "PAGER=sed s/^/paged:/"})
+	c.expect("deltasql> ")
+	c.send("SELECT n FROM tall;\r")
+	c.expect("paged: 59")
+	c.expect("paged:(60 rows)")
+	c.send("SELECT n FROM short;\r")
+	c.expect("(1 row)")
+	c.send("\\q\r")
+	require.Equal(t, 0, c.wait())
+	assert.NotContains(t, c.output(), "paged: 7", "a result that fits is not paged")
 }

@@ -52,7 +52,7 @@ func startConsole(t *testing.T, env []string, args ...string) *console {
 	t.Helper()
 	master, slave := openPTY(t)
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(append(os.Environ(), "DELTASQL_TEST_MAIN=1", "TERM=xterm", "PAGER="), env...)
+	cmd.Env = append(append(os.Environ(), "DELTASQL_TEST_MAIN=1", "TERM=xterm", "PAGER="), env...) // later entries win
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	require.NoError(t, cmd.Start())
