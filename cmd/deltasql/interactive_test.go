@@ -49,7 +49,7 @@ func TestInteractiveCtrlC(t *testing.T) {
 	c := startConsole(t, []string{"DELTASTREAM_DSN=" + srv.DSN(), "XDG_STATE_HOME=" + t.TempDir()})
 	c.expect("deltasql> ")
 	c.send("SELECT * FROM slow;\r")
-	<-polled // the statement is running
+	<-polled      // the statement is running
 	c.expect("⠋") // the spinner, on stderr, a terminal
 	c.send("\x03")
 	c.expect("Cancelled.")
