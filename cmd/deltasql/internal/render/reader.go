@@ -1,15 +1,25 @@
 package render
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
-// queueRows bounds how many rows the read-ahead goroutine holds.
-const queueRows = 1024
+// Read-ahead tuning: the queue holds at most queueRows rows; the reading
+// goroutine wakes the caller once signalRows rows are queued, and a
+// caller with nothing to do looks again after pollEvery, so that rows of a
+// slow continuous query wait at most that long. Waking the caller for
+// every row would cost a futex round trip per row.
+const (
+	queueRows  = 1024
+	signalRows = 128
+	pollEvery  = 10 * time.Millisecond
+)
 
 // reader hands out rows one at a time in vals. With readAhead, a goroutine
 // reads and scans the rows (the driver's decoding) while the caller
 // formats the previous ones: they share a queue under a mutex, and the
-// caller takes every row present at once, so a row of a slow continuous
-// query is handed out as soon as it arrives, never held for a batch.
+// caller takes every row present at once.
 type reader struct {
 	rows    Rows
 	cols    []column
@@ -61,8 +71,9 @@ func (rd *reader) read() (bool, error) {
 // rowQueue is the rows read ahead.
 type rowQueue struct {
 	mu       sync.Mutex
-	notEmpty sync.Cond
+	ready    chan struct{} // signalRows rows queued, or the end
 	notFull  sync.Cond
+	timer    *time.Timer
 	buf      []any // rows, len(cols) values each
 	n        int   // rows in buf
 	taken    []any // rows the caller is handing out
@@ -75,8 +86,8 @@ type rowQueue struct {
 
 // readAhead starts the reading goroutine; close stops it.
 func (rd *reader) readAhead() {
-	q := &rowQueue{exited: make(chan struct{})}
-	q.notEmpty.L, q.notFull.L = &q.mu, &q.mu
+	q := &rowQueue{exited: make(chan struct{}), ready: make(chan struct{}, 1)}
+	q.notFull.L = &q.mu
 	rd.q = q
 	src := &reader{rows: rd.rows, cols: rd.cols, vals: make([]any, len(rd.cols)), ptrs: make([]any, len(rd.cols)), limit: rd.limit}
 	for i := range src.vals {
@@ -102,18 +113,40 @@ func (q *rowQueue) fill(src, dst *reader) {
 			if src.limited {
 				dst.limited = true // read by the caller after done, under mu
 			}
-			q.notEmpty.Signal()
 			q.mu.Unlock()
+			q.wake()
 			return
 		}
 		q.buf = append(q.buf, src.vals...)
 		q.n++
 		src.count++
-		if q.n == 1 {
-			q.notEmpty.Signal()
-		}
+		n := q.n
 		q.mu.Unlock()
+		if n == signalRows {
+			q.wake()
+		}
 	}
+}
+
+func (q *rowQueue) wake() {
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+}
+
+// wait returns when rows may be queued: signalled, or after pollEvery.
+func (q *rowQueue) wait() {
+	if q.timer == nil {
+		q.timer = time.NewTimer(pollEvery)
+	} else {
+		q.timer.Reset(pollEvery)
+	}
+	select {
+	case <-q.ready:
+	case <-q.timer.C:
+	}
+	q.timer.Stop()
 }
 
 // pop hands out the next row in rd.vals, taking every queued row at once
@@ -122,7 +155,9 @@ func (q *rowQueue) pop(rd *reader) (bool, error) {
 	if q.at == q.tn {
 		q.mu.Lock()
 		for q.n == 0 && !q.done {
-			q.notEmpty.Wait()
+			q.mu.Unlock()
+			q.wait()
+			q.mu.Lock()
 		}
 		if q.n == 0 {
 			err := q.err
