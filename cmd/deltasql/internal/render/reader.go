@@ -70,18 +70,18 @@ func (rd *reader) read() (bool, error) {
 
 // rowQueue is the rows read ahead.
 type rowQueue struct {
-	mu       sync.Mutex
-	ready    chan struct{} // signalRows rows queued, or the end
-	notFull  sync.Cond
-	timer    *time.Timer
-	buf      []any // rows, len(cols) values each
-	n        int   // rows in buf
-	taken    []any // rows the caller is handing out
-	at, tn   int   // next row in taken, rows in taken
-	done     bool  // the reader ended: err is its error
-	err      error
-	stopped  bool // the caller gave up
-	exited   chan struct{}
+	mu      sync.Mutex
+	ready   chan struct{} // signalRows rows queued, or the end
+	notFull sync.Cond
+	timer   *time.Timer
+	buf     []any // rows, len(cols) values each
+	n       int   // rows in buf
+	taken   []any // rows the caller is handing out
+	at, tn  int   // next row in taken, rows in taken
+	done    bool  // the reader ended: err is its error
+	err     error
+	stopped bool // the caller gave up
+	exited  chan struct{}
 }
 
 // readAhead starts the reading goroutine; close stops it.
