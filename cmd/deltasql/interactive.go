@@ -17,7 +17,7 @@ import (
 // interactive reads statements from the terminal until \q or Ctrl-D.
 func (s *shell) interactive(ctx context.Context, historyPath string) int {
 	s.completer = input.NewCompleter(s.fetchNames)
-	s.editor = input.Open(historyPath, s.c.secrets, s.completer.Complete)
+	s.editor = input.Open(historyPath, func() []string { return s.c.secrets }, s.completer.Complete)
 	defer func() {
 		_ = s.editor.Close()
 		s.editor = nil

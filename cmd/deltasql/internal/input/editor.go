@@ -24,8 +24,8 @@ var ErrAborted = errors.New("input aborted")
 // goroutine.
 type Editor struct {
 	l       *liner.State
-	path    string   // history file, "" for none
-	secrets []string // strings that keep an entry out of history (the token)
+	path    string          // history file, "" for none
+	secrets func() []string // strings that keep an entry out of history (tokens)
 	raw     liner.ModeApplier
 	cooked  liner.ModeApplier
 }
@@ -46,10 +46,10 @@ func DefaultHistoryPath(getenv func(string) string) string {
 }
 
 // Open puts the terminal into line-editing mode and loads the history
-// from path ("" keeps none). Entries containing one of secrets never
-// reach the history. complete, when not nil, answers Tab. The caller must
+// from path ("" keeps none). Entries containing one of the strings secrets
+// returns (the tokens in use) never reach the history. complete, when not nil, answers Tab. The caller must
 // Close the Editor to restore the terminal.
-func Open(path string, secrets []string, complete liner.WordCompleter) *Editor {
+func Open(path string, secrets func() []string, complete liner.WordCompleter) *Editor {
 	cooked, _ := liner.TerminalMode()
 	e := &Editor{l: liner.NewLiner(), path: path, secrets: secrets, cooked: cooked}
 	e.raw, _ = liner.TerminalMode()
@@ -85,7 +85,11 @@ func (e *Editor) Prompt(prompt string) (string, error) {
 // one line, unless it may carry a secret; the history file is rewritten
 // at once so that another shell started later sees it.
 func (e *Editor) Remember(entry string) {
-	if !Storable(entry, e.secrets) {
+	var secrets []string
+	if e.secrets != nil {
+		secrets = e.secrets()
+	}
+	if !Storable(entry, secrets) {
 		return
 	}
 	e.l.AppendHistory(statements.OneLine(entry))
