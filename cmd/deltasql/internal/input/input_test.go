@@ -71,3 +71,19 @@ func TestDefaultHistoryPath(t *testing.T) {
 		return ""
 	}))
 }
+
+func FuzzComplete(f *testing.F) {
+	for _, s := range []string{"", "SEL", `\ti`, "SELECT * FROM p", "USE DATABASE \"x", "é日本"} {
+		f.Add(s, 3)
+	}
+	c := NewCompleter(func(string) ([]string, error) { return []string{"pageviews", "Users"}, nil })
+	f.Fuzz(func(t *testing.T, line string, pos int) {
+		if pos < 0 {
+			pos = -pos
+		}
+		head, _, tail := c.Complete(line, pos%(len([]rune(line))+1))
+		if got := []rune(head + tail); len(got) > len([]rune(line)) {
+			t.Fatalf("head %q and tail %q are longer than the line %q", head, tail, line)
+		}
+	})
+}

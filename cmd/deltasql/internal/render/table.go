@@ -145,9 +145,11 @@ func writeTable(out *output, rd *reader, o *Options) error {
 		count    int64
 	)
 	format := func(vals []any) []string {
+		_, vertical := streamer.(verticalWriter)
+		keepNewline := streamer == nil || vertical // a streamed table row is one line
 		cells := make([]string, len(vals))
 		for i, v := range vals {
-			cells[i], scratch = humanText(scratch, v, rd.cols[i].kind, o, streamer == nil)
+			cells[i], scratch = humanText(scratch, v, rd.cols[i].kind, o, keepNewline)
 		}
 		return cells
 	}

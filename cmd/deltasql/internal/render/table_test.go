@@ -137,3 +137,18 @@ func TestWriteErrorStopsReader(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, assert.AnError }
+
+func TestExpandedAutoStreams(t *testing.T) {
+	cols := []mockCol{{"a", "VARCHAR"}, {"b", "INTEGER"}}
+	got, sum := render(t, Options{Expanded: ExpandedAuto, Width: 20, BufferRows: 1, Footer: true}, cols,
+		[]driver.Value{strings.Repeat("w", 30), int64(1)}, []driver.Value{"x\ny", nil})
+	assert.Equal(t, int64(2), sum.Rows)
+	assert.Equal(t, "-[ RECORD 1 ]---------------------\n"+
+		"a | "+strings.Repeat("w", 30)+"\n"+
+		"b | 1\n"+
+		"-[ RECORD 2 ]-\n"+
+		"a | x\n"+
+		"  | y\n"+
+		"b | NULL\n"+
+		"(2 rows)\n", got)
+}
