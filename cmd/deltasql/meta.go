@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/deltastream-go/deltastream/cmd/deltasql/internal/render"
-	"github.com/deltastream-go/deltastream/cmd/deltasql/internal/statements"
 )
 
 // errQuit ends the shell (\q).
@@ -266,31 +265,4 @@ func dsnSecret(dsn string) string {
 		return head[i+1:]
 	}
 	return head
-}
-
-// runScript runs the statements of a script (-f, \i, stdin). A trailing
-// statement without ';' runs too. With stopOnError (or --on-error stop in
-// one-shot mode) the first failure ends the script.
-func (s *shell) runScript(ctx context.Context, text string, stopOnError bool) error {
-	stmts, rest := statements.Split(text)
-	if !statements.IsBlank(rest) {
-		stmts = append(stmts, rest)
-	}
-	var failed error
-	for _, st := range stmts {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		err := s.runStatement(ctx, st)
-		if errors.Is(err, errCancelled) {
-			return err
-		}
-		if err != nil {
-			failed = err
-			if stopOnError {
-				return err
-			}
-		}
-	}
-	return failed
 }
