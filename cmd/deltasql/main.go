@@ -52,7 +52,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	term := detectTerminal(stdin, stdout, stderr)
-	oneShot := len(o.exec) > 0 || o.file != "" || !term.inTTY
+	// The line editor needs a terminal on both sides; otherwise statements
+	// are read from stdin as they come, without a prompt.
+	oneShot := len(o.exec) > 0 || o.file != "" || !term.inTTY || !term.outTTY
 	ctx, stopAll := context.WithCancel(ctx)
 	defer stopAll()
 	var idle func() // interactive: Ctrl-C between statements does nothing
