@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/deltastream-go/deltastream/internal/server"
 	"github.com/deltastream-go/deltastream/internal/wire"
@@ -54,6 +56,10 @@ type result struct {
 	cols      []wire.Column
 	rows      [][]*string
 	dataplane bool
+	// paged results carry their rows already split in parts.
+	paged bool
+	parts []server.Partition
+	pages server.PageSource // rows produced on demand
 	// use, when set, is the session after a USE statement.
 	use *session
 }
@@ -98,7 +104,11 @@ func (e *engine) statement(ctx context.Context, sess *session, text string, sub 
 			ctxSess = res.use
 		}
 		out.Columns = res.cols
-		out.Partitions = server.SplitRows(res.rows, e.cfg.PartitionSize)
+		out.Partitions = res.parts
+		out.Pages = res.pages
+		if !res.paged {
+			out.Partitions = server.SplitRows(res.rows, e.cfg.PartitionSize)
+		}
 		out.Dataplane = res.dataplane
 		out.Context = e.context(ctxSess)
 	case errors.As(err, &se):
@@ -121,11 +131,23 @@ func (e *engine) runTime(kind string) time.Duration {
 
 // firstWord is the upper-case first keyword of a statement.
 func firstWord(text string) string {
-	toks, err := lex(text)
-	if err != nil || len(toks) == 0 || toks[0].kind != tokIdent {
-		return ""
+	for {
+		text = strings.TrimLeft(text, " \t\r\n\f")
+		switch {
+		case strings.HasPrefix(text, "--"):
+			_, text, _ = strings.Cut(text, "\n")
+			continue
+		case strings.HasPrefix(text, "/*"):
+			_, text, _ = strings.Cut(text[2:], "*/")
+			continue
+		}
+		break
 	}
-	return strings.ToUpper(toks[0].text)
+	end := strings.IndexFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '_' })
+	if end < 0 {
+		end = len(text)
+	}
+	return strings.ToUpper(text[:end])
 }
 
 // run parses and executes one statement under the engine lock.
@@ -188,3 +210,5 @@ func (x *exec) dispatch(st any) (*result, error) {
 	}
 	return nil, unsupported("this statement")
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

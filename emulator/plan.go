@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/deltastream-go/deltastream/internal/server"
 	"github.com/deltastream-go/deltastream/internal/types"
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
@@ -14,14 +15,23 @@ type plan struct {
 	sql   string
 	cols  []wire.Column
 	types []*types.Type
+	// simple plans (no grouping, DISTINCT, ORDER BY or LIMIT) read the
+	// rows in _seq order and can be paged by _seq: SELECT list, WHERE.
+	simple           bool
+	selectSQL, where string
 }
 
 // plan translates a bounded SELECT over a changelog, materialized view or
 // system table. Anything it cannot translate exactly is 0A000.
 func (x *exec) plan(s *selectStmt) (*plan, error) {
-	r, err := x.lookupRelation(s.from)
-	if err != nil {
-		return nil, err
+	var r *relation
+	if len(s.from.parts) == 0 {
+		r = &relation{name: "", source: "(SELECT 1)", system: true}
+	} else {
+		var err error
+		if r, err = x.lookupRelation(s.from); err != nil {
+			return nil, err
+		}
 	}
 	if r.typ == kindStream {
 		return nil, unsupported("a SELECT over the stream " + fqn(r.path()...) + " (a continuous query; the emulator runs bounded SELECTs over changelogs, materialized views and system tables)")
@@ -37,6 +47,9 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	if sc.grouped {
 		sc.groups = map[string]bool{}
 		for _, g := range s.groupBy {
+			if l, ok := g.(*literal); ok && l.kind == litNumber {
+				return nil, unsupported("GROUP BY a position or constant")
+			}
 			sc.grouped = false // GROUP BY items are plain expressions
 			t, err := sc.tr(g)
 			sc.grouped = true
@@ -85,6 +98,9 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 			sc.aliases[it.alias] = t
 		}
 	}
+	if len(sel) == 0 {
+		return nil, errorf(stateSyntax, "SELECT * needs a FROM clause")
+	}
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	if s.distinct {
@@ -93,10 +109,10 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	b.WriteString(strings.Join(sel, ", "))
 	b.WriteString(" FROM " + r.source + " AS _r")
 	if s.where != nil {
-		g := sc.grouped
-		sc.grouped = false
+		g, aliases := sc.grouped, sc.aliases
+		sc.grouped, sc.aliases = false, nil // WHERE sees columns, not select aliases
 		w, err := sc.tr(s.where)
-		sc.grouped = g
+		sc.grouped, sc.aliases = g, aliases
 		if err != nil {
 			return nil, err
 		}
@@ -107,6 +123,7 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 			return nil, err
 		}
 		b.WriteString(" WHERE " + w.sql)
+		p.where = w.sql
 	}
 	if len(s.groupBy) > 0 {
 		keys := make([]string, 0, len(s.groupBy))
@@ -127,8 +144,18 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	}
 	var order []string
 	for _, o := range s.orderBy {
-		t, err := sc.trGrouped(o.e)
-		if err != nil {
+		var t typed
+		var err error
+		if l, ok := o.e.(*literal); ok && l.kind == litNumber {
+			// ORDER BY n names the n-th column of the select list.
+			n, perr := strconv.Atoi(l.text)
+			if perr != nil || n < 1 || n > len(sel) {
+				return nil, errorf(stateSyntax, "ORDER BY position %s is not between 1 and %d", l.text, len(sel))
+			}
+			t = typed{sql: strconv.Itoa(n), t: p.types[n-1]}
+		} else if c, ok := o.e.(*colRef); ok && len(c.parts) == 1 && hasAlias(sc, c.parts[0]) {
+			t = sc.aliases[c.parts[0]] // a select alias wins over a column, as in Flink
+		} else if t, err = sc.trGrouped(o.e); err != nil {
 			return nil, err
 		}
 		if t.t != nil && !orderable(t.t) {
@@ -143,6 +170,8 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	}
 	if len(order) == 0 && !sc.grouped && !s.distinct && !r.system {
 		order = append(order, "_r._seq")
+		p.simple = s.limit < 0
+		p.selectSQL = strings.Join(sel, ", ")
 	}
 	if len(order) > 0 {
 		b.WriteString(" ORDER BY " + strings.Join(order, ", "))
@@ -266,18 +295,25 @@ func (x *exec) query(s *selectStmt) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.simple && p.rel.typ == kindMaterializedView {
+		return x.viewPages(p)
+	}
 	rows, err := x.tx.QueryContext(x.ctx, p.sql)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	res := &result{cols: p.cols, dataplane: p.rel.typ == kindMaterializedView}
+	res := &result{cols: p.cols, dataplane: p.rel.typ == kindMaterializedView, paged: true}
+	// Rows are encoded one partition at a time, so a large result is held
+	// only as its encoded partitions.
+	size := x.e.cfg.PartitionSize
 	n := len(p.cols)
 	vals := make([]any, n)
 	ptrs := make([]any, n)
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	page := make([][]*string, 0, min(size, 1024))
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
@@ -286,7 +322,15 @@ func (x *exec) query(s *selectStmt) (*result, error) {
 		for i, v := range vals {
 			row[i] = render(p.types[i], v, x.sess.loc)
 		}
-		res.rows = append(res.rows, row)
+		page = append(page, row)
+		if len(page) == size {
+			res.parts = append(res.parts, server.NewPartition(page))
+			clear(page)
+			page = page[:0]
+		}
+	}
+	if len(page) > 0 {
+		res.parts = append(res.parts, server.NewPartition(page))
 	}
 	return res, rows.Err()
 }
@@ -320,4 +364,9 @@ func (x *exec) createView(s *createStmt, r *relation) (*result, error) {
 	}
 	path := r.path()
 	return commandResult(kindMaterializedView, "CREATE", created(kindMaterializedView, path...), path...), nil
+}
+
+func hasAlias(sc *scope, name string) bool {
+	_, ok := sc.aliases[name]
+	return ok
 }
