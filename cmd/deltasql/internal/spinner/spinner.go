@@ -6,6 +6,7 @@ package spinner
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -54,6 +55,10 @@ func (s *Spinner) loop(tick <-chan time.Time) {
 // SetStatement adds the statement id to the line once the service has
 // accepted the statement.
 func (s *Spinner) SetStatement(id string) {
+	// The id is server text: escape it before it reaches the terminal.
+	if q := strconv.QuoteToGraphic(id); q != `"`+id+`"` {
+		id = q
+	}
 	s.mu.Lock()
 	s.id = id
 	s.mu.Unlock()

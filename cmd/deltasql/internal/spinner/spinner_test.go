@@ -39,6 +39,7 @@ func TestSpinner(t *testing.T) {
 		{"no tick draws nothing", 0, "", ""},
 		{"elapsed time", 2, "", "\r⠋ 1.5s\x1b[K\r⠙ 3s\x1b[K\r\x1b[K"},
 		{"statement id", 1, "abc", "\r⠋ 1.5s · statement abc\x1b[K\r\x1b[K"},
+		{"statement id from a hostile server is escaped", 1, "a\x1b[2Jb", "\r⠋ 1.5s · statement \"a\\x1b[2Jb\"\x1b[K\r\x1b[K"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
