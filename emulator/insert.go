@@ -108,6 +108,7 @@ func (x *exec) insert(s *insertStmt) (*result, error) {
 			return nil, err
 		}
 	}
+	x.appended(r.id)
 	path := r.path()
 	summary := strconv.Itoa(len(s.rows)) + " row(s) inserted into " + typeWord(r.typ) + " " + fqn(path...)
 	return commandResult(r.typ, "INSERT", summary, path...), nil

@@ -23,7 +23,7 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.typ == kindStream {
+	if r.typ == kindStream && !x.streaming {
 		return nil, unsupported("a SELECT over the stream " + fqn(r.path()...) + " (a continuous query; the emulator runs bounded SELECTs over changelogs, materialized views and system tables)")
 	}
 	sc := &scope{x: x, r: r, names: map[string]bool{}, aliases: map[string]typed{}}
@@ -91,7 +91,7 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 		b.WriteString("DISTINCT ")
 	}
 	b.WriteString(strings.Join(sel, ", "))
-	b.WriteString(" FROM " + r.source + " AS _r")
+	b.WriteString(" FROM " + x.planSource(r) + " AS _r")
 	if s.where != nil {
 		g := sc.grouped
 		sc.grouped = false
