@@ -115,10 +115,18 @@ func TestContinuousManyReaders(t *testing.T) {
 	ctx := context.Background()
 	mustExec(t, db, createPageviews)
 	all := make([]*sql.Rows, readers)
+	errs := make([]error, readers)
+	var opened sync.WaitGroup
 	for i := range all {
-		rows, err := db.QueryContext(ctx, `SELECT viewtime FROM pageviews`)
+		opened.Add(1)
+		go func() {
+			defer opened.Done()
+			all[i], errs[i] = db.QueryContext(ctx, `SELECT viewtime FROM pageviews`)
+		}()
+	}
+	opened.Wait()
+	for _, err := range errs {
 		require.NoError(t, err)
-		all[i] = rows
 	}
 	var want [][]string
 	for i := range n {

@@ -181,6 +181,9 @@ type exec struct {
 	// streaming makes plan read a relation's log between two offsets
 	// (?1 exclusive, ?2 inclusive) instead of its current contents.
 	streaming bool
+	// regroup makes a streaming plan of an aggregation read the whole log
+	// up to ?2, restricted to the groups of the rows after ?1.
+	regroup bool
 }
 
 // stamp is the stored created_at/updated_at text of this statement.

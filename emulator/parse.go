@@ -20,6 +20,9 @@ type parser struct {
 
 // parse parses one statement (a trailing semicolon is allowed).
 func parse(sql string) (any, error) {
+	if c, ok, err := parseQueryCmd(sql); ok { // streaming (queries.go)
+		return c, err
+	}
 	toks, err := lex(sql)
 	if err != nil {
 		return nil, err
@@ -562,7 +565,7 @@ func (p *parser) insert() (any, error) {
 		}
 	}
 	if p.peek().is("select") {
-		return nil, unsupported("INSERT INTO ... SELECT (a persistent query)")
+		return p.insertSelect(st) // a persistent query (runtime.go)
 	}
 	if err := p.expect("values"); err != nil {
 		return nil, err

@@ -106,7 +106,14 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 		if err := wantBool(w, "WHERE"); err != nil {
 			return nil, err
 		}
-		b.WriteString(" WHERE " + w.sql)
+		b.WriteString(" WHERE (" + w.sql + ")")
+	}
+	if f := x.groupFilter(r, sc.groups); f != "" { // streaming aggregation (runtime.go)
+		if s.where != nil {
+			b.WriteString(" AND " + f)
+		} else {
+			b.WriteString(" WHERE " + f)
+		}
 	}
 	if len(s.groupBy) > 0 {
 		keys := make([]string, 0, len(s.groupBy))

@@ -1,5 +1,7 @@
 package emulator
 
+import "strings"
+
 // appended records that this statement appended rows to relation id.
 func (x *exec) appended(id int64) {
 	if x.touched == nil {
@@ -8,20 +10,35 @@ func (x *exec) appended(id int64) {
 	x.touched[id] = true
 }
 
-// dispatchStreaming runs the statements of the streaming part of the
-// emulator; ok=false for statements it does not know.
-func (x *exec) dispatchStreaming(st any) (*result, bool, error) {
-	return nil, false, nil
-}
-
-// runQueries runs the persistent queries over what this statement
-// appended, inside its transaction.
-func (x *exec) runQueries() error { return nil }
-
-// planSource is the FROM of a plan over r.
+// planSource is the FROM of a plan over r: its current contents, or in
+// a streaming plan the part of its log the runtime asks for.
 func (x *exec) planSource(r *relation) string {
-	if !x.streaming || r.system {
+	switch {
+	case !x.streaming || r.system:
 		return r.source
+	case x.regroup && r.typ == kindChangelog:
+		// The changelog's state as of ?2: the last version of each key.
+		keys := make([]string, len(r.pk))
+		for i, k := range r.pk {
+			keys[i] = colName(r.colIndex(k))
+		}
+		return "(SELECT * FROM " + logTable(r.id) + " WHERE _seq IN (SELECT max(_seq) FROM " + logTable(r.id) + " WHERE _seq <= ?2 GROUP BY " + strings.Join(keys, ", ") + "))"
+	case x.regroup:
+		return "(SELECT * FROM " + logTable(r.id) + " WHERE _seq <= ?2)"
 	}
 	return "(SELECT * FROM " + logTable(r.id) + " WHERE _seq > ?1 AND _seq <= ?2)"
+}
+
+// groupFilter restricts a regrouping plan to the groups that rows after
+// ?1 belong to; "" for other plans.
+func (x *exec) groupFilter(r *relation, groups map[string]bool) string {
+	if !x.streaming || !x.regroup || len(groups) == 0 || r.typ == kindChangelog {
+		return ""
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	k := strings.Join(sortedStrings(keys), ", ")
+	return "(" + k + ") IN (SELECT " + k + " FROM " + logTable(r.id) + " AS _r WHERE _r._seq > ?1 AND _r._seq <= ?2)"
 }
