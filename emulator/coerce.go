@@ -143,12 +143,20 @@ func describeLit(l *literal) string {
 // its precision.
 func coerceDecimal(t *types.Type, text string) (any, error) {
 	p, s, _ := t.PrecisionScale()
+	if f, ok := plainDecimal(text, p, s); ok {
+		return f, nil
+	}
 	r, ok := new(big.Rat).SetString(text)
 	if !ok {
 		return nil, errorf(stateTypeMismatch, "%s is not a number", text)
 	}
 	str := roundRat(r, int(s))
-	digits := strings.TrimLeft(strings.NewReplacer("-", "", ".", "").Replace(str), "0")
+	digits := strings.TrimLeft(strings.Map(func(r rune) rune {
+		if r == '-' || r == '.' {
+			return -1
+		}
+		return r
+	}, str), "0")
 	intDigits := strings.TrimLeft(strings.TrimPrefix(strings.SplitN(str, ".", 2)[0], "-"), "0")
 	if int64(len(intDigits)) > p-s {
 		return nil, errorf(stateOutOfRange, "%s does not fit %s (at most %d digits before the point)", text, t.String(), p-s)
@@ -332,4 +340,35 @@ func writeJSONValue(b *strings.Builder, t *types.Type, e expr, loc *time.Locatio
 func jsonString(s string) string {
 	out, _ := json.Marshal(s)
 	return string(out)
+}
+
+// plainDecimal is the fast path of coerceDecimal: a plain number with no
+// more fraction digits than the scale and few enough digits overall that
+// float64 holds it exactly as written.
+func plainDecimal(text string, p, s int64) (float64, bool) {
+	digits, intDigits, frac, dot := 0, 0, 0, false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '-' && i == 0:
+		case c == '.' && !dot:
+			dot = true
+		case c >= '0' && c <= '9':
+			if digits > 0 || c != '0' {
+				digits++
+			}
+			if dot {
+				frac++
+			} else if digits > 0 {
+				intDigits++
+			}
+		default:
+			return 0, false
+		}
+	}
+	if int64(frac) > s || int64(intDigits) > p-s || digits > maxDecimalDigits {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	return f, err == nil
 }

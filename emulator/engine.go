@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/deltastream-go/deltastream/internal/server"
 	"github.com/deltastream-go/deltastream/internal/wire"
@@ -128,11 +130,23 @@ func (e *engine) runTime(kind string) time.Duration {
 
 // firstWord is the upper-case first keyword of a statement.
 func firstWord(text string) string {
-	toks, err := lex(text)
-	if err != nil || len(toks) == 0 || toks[0].kind != tokIdent {
-		return ""
+	for {
+		text = strings.TrimLeft(text, " \t\r\n\f")
+		switch {
+		case strings.HasPrefix(text, "--"):
+			_, text, _ = strings.Cut(text, "\n")
+			continue
+		case strings.HasPrefix(text, "/*"):
+			_, text, _ = strings.Cut(text[2:], "*/")
+			continue
+		}
+		break
 	}
-	return strings.ToUpper(toks[0].text)
+	end := strings.IndexFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '_' })
+	if end < 0 {
+		end = len(text)
+	}
+	return strings.ToUpper(text[:end])
 }
 
 // run parses and executes one statement under the engine lock.
@@ -214,3 +228,5 @@ func (x *exec) dispatch(st any) (*result, error) {
 	}
 	return nil, unsupported("this statement")
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

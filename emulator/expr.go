@@ -213,6 +213,9 @@ func (p *parser) postfix(l expr, not bool, d int) (expr, error) {
 		if p.peek().is("select") {
 			return nil, unsupported("a subquery")
 		}
+		if p.peek().isPunct(")") {
+			return nil, p.errAt(p.peek(), "IN needs at least one value")
+		}
 		list, err := p.exprList(d, ")")
 		if err != nil {
 			return nil, err

@@ -3,11 +3,11 @@ package emulator_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
-	"database/sql"
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"

@@ -5,6 +5,12 @@ import (
 	"strings"
 )
 
+// Limits of one SQLite INSERT statement.
+const (
+	insertChunkRows = 500
+	maxSQLiteParams = 32766
+)
+
 // insert appends rows to a stream, or to a changelog's log while
 // upserting its current state by primary key. The statement is atomic:
 // one bad value rejects every row.
@@ -39,72 +45,57 @@ func (x *exec) insert(s *insertStmt) (*result, error) {
 			target = append(target, i)
 		}
 	}
-	var b strings.Builder
-	b.WriteString("INSERT INTO " + logTable(r.id) + " (")
-	for i := range r.cols {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(colName(i))
-	}
-	b.WriteString(") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(r.cols)), ", ") + ")")
-	logIns, err := x.tx.PrepareContext(x.ctx, b.String())
-	if err != nil {
-		return nil, err
-	}
-	defer logIns.Close()
-	var stateSQL string
-	if r.typ == kindChangelog {
-		cols := make([]string, len(r.cols))
-		for i := range r.cols {
-			cols[i] = colName(i)
-		}
-		stateSQL = "INSERT OR REPLACE INTO " + stateTable(r.id) + " (_seq, " + strings.Join(cols, ", ") +
-			") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(r.cols)+1), ", ") + ")"
-	}
-	stateIns := func(args []any) error { return nil }
-	if stateSQL != "" {
-		st, err := x.tx.PrepareContext(x.ctx, stateSQL)
-		if err != nil {
-			return nil, err
-		}
-		defer st.Close()
-		stateIns = func(args []any) error {
-			_, err := st.ExecContext(x.ctx, args...)
-			return err
-		}
-	}
-	vals := make([]any, len(r.cols)+1)
+	// Check every value first, then write the rows in chunks of
+	// multi-row INSERTs.
+	width := len(r.cols)
+	vals := make([]any, 0, len(s.rows)*width)
 	for n, row := range s.rows {
 		if len(row) != len(target) {
 			return nil, syntaxAt(x.text, row[0].at(), "row "+strconv.Itoa(n+1)+" has "+strconv.Itoa(len(row))+" values; "+strconv.Itoa(len(target))+" columns are listed")
 		}
-		for i := range vals {
-			vals[i] = nil
-		}
+		base := len(vals)
+		vals = append(vals, make([]any, width)...)
 		for j, e := range row {
 			c := r.cols[target[j]]
 			v, err := coerce(c.t, e, x.sess.loc, c.Name)
 			if err != nil {
 				return nil, err
 			}
-			vals[target[j]+1] = v
+			vals[base+target[j]] = v
 		}
 		for i, c := range r.cols {
-			if c.NotNull && vals[i+1] == nil {
+			if c.NotNull && vals[base+i] == nil {
 				return nil, errorf(stateNotNull, "column %s of %s cannot be NULL", quoteText(c.Name), fqn(r.path()...))
 			}
 		}
-		res, err := logIns.ExecContext(x.ctx, vals[1:]...)
-		if err != nil {
+	}
+	var first int64
+	if r.typ == kindChangelog {
+		if err := x.tx.QueryRowContext(x.ctx, `SELECT coalesce(max(_seq), 0) FROM `+logTable(r.id)).Scan(&first); err != nil {
 			return nil, err
 		}
-		seq, err := res.LastInsertId()
-		if err != nil {
+	}
+	chunk := max(1, min(insertChunkRows, maxSQLiteParams/max(width, 1)))
+	names := make([]string, width)
+	for i := range names {
+		names[i] = colName(i)
+	}
+	head := "INSERT INTO " + logTable(r.id) + " (" + strings.Join(names, ", ") + ") VALUES "
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	for rows := len(s.rows); rows > 0; {
+		n := min(rows, chunk)
+		q := head + strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", ")
+		if _, err := x.tx.ExecContext(x.ctx, q, vals[:n*width]...); err != nil {
 			return nil, err
 		}
-		vals[0] = seq
-		if err := stateIns(vals); err != nil {
+		vals, rows = vals[n*width:], rows-n
+	}
+	if r.typ == kindChangelog {
+		// Later rows of the log win: the state holds the last row per key.
+		cols := strings.Join(names, ", ")
+		q := "INSERT OR REPLACE INTO " + stateTable(r.id) + " (_seq, " + cols + ") SELECT _seq, " + cols +
+			" FROM " + logTable(r.id) + " WHERE _seq > ? ORDER BY _seq"
+		if _, err := x.tx.ExecContext(x.ctx, q, first); err != nil {
 			return nil, err
 		}
 	}

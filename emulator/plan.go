@@ -37,6 +37,9 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	if sc.grouped {
 		sc.groups = map[string]bool{}
 		for _, g := range s.groupBy {
+			if l, ok := g.(*literal); ok && l.kind == litNumber {
+				return nil, unsupported("GROUP BY a position or constant")
+			}
 			sc.grouped = false // GROUP BY items are plain expressions
 			t, err := sc.tr(g)
 			sc.grouped = true
@@ -134,8 +137,16 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	}
 	var order []string
 	for _, o := range s.orderBy {
-		t, err := sc.trGrouped(o.e)
-		if err != nil {
+		var t typed
+		var err error
+		if l, ok := o.e.(*literal); ok && l.kind == litNumber {
+			// ORDER BY n names the n-th column of the select list.
+			n, perr := strconv.Atoi(l.text)
+			if perr != nil || n < 1 || n > len(sel) {
+				return nil, errorf(stateSyntax, "ORDER BY position %s is not between 1 and %d", l.text, len(sel))
+			}
+			t = typed{sql: strconv.Itoa(n), t: p.types[n-1]}
+		} else if t, err = sc.trGrouped(o.e); err != nil {
 			return nil, err
 		}
 		if t.t != nil && !orderable(t.t) {

@@ -72,7 +72,7 @@ func (sc *scope) tr1(e expr) (typed, error) {
 		if x.t == nil || !isNumeric(x.t) {
 			return x, errorf(stateTypeMismatch, "unary minus needs a number, not %s", typeName(x.t))
 		}
-		return typed{sql: "(-" + x.sql + ")", t: x.t, agg: x.agg}, nil
+		return typed{sql: "(- " + x.sql + ")", t: x.t, agg: x.agg}, nil
 	case *binaryExpr:
 		return sc.binary(e)
 	case *callExpr:
