@@ -17,6 +17,7 @@ type selectStmt struct {
 	having    expr
 	orderBy   []orderItem
 	limit     int64 // -1: none
+	window    *windowSpec // FROM TUMBLE(...)/HOP(...) (window.go)
 }
 
 type selItem struct {
@@ -71,11 +72,16 @@ func (p *parser) selectStmt() (*selectStmt, error) {
 	if t.isPunct("(") {
 		return nil, unsupported("a subquery in FROM")
 	}
-	if t.kind == tokIdent && (t.text == "tumble" || t.text == "hop" || t.text == "cumulate") && p.peekAt(1).isPunct("(") {
-		return nil, unsupported(strings.ToUpper(t.text) + " windows (part of the streaming emulator, not yet available)")
+	if t.kind == tokIdent && t.text == "cumulate" && p.peekAt(1).isPunct("(") {
+		return nil, unsupported("CUMULATE windows")
 	}
 	var err error
-	if s.from, err = p.name(3); err != nil {
+	if t.kind == tokIdent && (t.text == "tumble" || t.text == "hop") && p.peekAt(1).isPunct("(") {
+		err = p.windowFrom(s) // streaming (window.go)
+	} else {
+		s.from, err = p.name(3)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if p.peek().is("with") {

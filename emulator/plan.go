@@ -23,6 +23,9 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r, err = x.windowed(r, s); err != nil { // streaming (window.go)
+		return nil, err
+	}
 	if r.typ == kindStream && !x.streaming {
 		return nil, unsupported("a SELECT over the stream " + fqn(r.path()...) + " (a continuous query; the emulator runs bounded SELECTs over changelogs, materialized views and system tables)")
 	}

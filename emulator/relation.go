@@ -24,6 +24,9 @@ type relation struct {
 	// table of a changelog), or a subquery for a system table.
 	source string
 	system bool
+	// window, when set, makes this the windowed view of a relation with
+	// two more columns, window_start and window_end (window.go).
+	window *windowSpec
 }
 
 // column is a relation column as kept in the catalog.

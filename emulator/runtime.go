@@ -59,6 +59,7 @@ type pplan struct {
 	p       *plan
 	src     *relation
 	grouped bool
+	window  bool
 	// keys are the output columns that identify a result row: the GROUP
 	// BY columns, or a changelog source's primary key; nil for appends.
 	keys []string
@@ -90,7 +91,10 @@ func (x *exec) persistPlan(s *selectStmt) (*pplan, error) {
 	if _, err := startEarliest(s.props); err != nil {
 		return nil, err
 	}
-	pp := &pplan{src: src, grouped: len(s.groupBy) > 0 || hasAggregate(s)}
+	pp := &pplan{src: src, grouped: len(s.groupBy) > 0 || hasAggregate(s), window: s.window != nil}
+	if pp.window && !pp.grouped {
+		return nil, unsupported("a window without GROUP BY window_start, window_end")
+	}
 	switch {
 	case pp.grouped && len(s.groupBy) == 0:
 		return nil, unsupported("an aggregate without GROUP BY in a persistent query")
@@ -100,7 +104,8 @@ func (x *exec) persistPlan(s *selectStmt) (*pplan, error) {
 			if !ok {
 				return nil, unsupported("GROUP BY an expression in a persistent query (group by columns)")
 			}
-			out, ok := selectedAs(s, c.parts[len(c.parts)-1])
+			name := c.parts[len(c.parts)-1]
+			out, ok := selectedAs(s, name)
 			if !ok {
 				return nil, unsupported("a GROUP BY column that the select list leaves out, in a persistent query")
 			}
@@ -142,6 +147,8 @@ func selectedAs(s *selectStmt, name string) (string, bool) {
 // checkSink refuses results a sink kind cannot hold.
 func checkSink(kind objKind, pp *pplan) error {
 	switch {
+	case kind == kindStream && pp.grouped && pp.window:
+		return unsupported("a windowed aggregation into a stream (emitting windows when the watermark passes them); write it into a changelog or materialized view, where windows are upserted as rows arrive")
 	case kind == kindStream && pp.grouped:
 		return unsupported("an aggregation into a stream without a window (write it into a changelog or materialized view)")
 	case kind == kindChangelog && len(pp.keys) == 0:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -182,4 +183,46 @@ func TestQueryRestartPersistent(t *testing.T) {
 	mustExec(t, db, `INSERT INTO pageviews VALUES (3, 'u', 'p3')`)
 	_, got := queryAll(t, db, `SELECT pageid FROM pv2 WITH ('starting.position' = 'earliest') LIMIT 3`)
 	assert.Equal(t, [][]string{{"p1"}, {"p2"}, {"p3"}}, got)
+}
+
+func TestWindows(t *testing.T) {
+	tests := []struct {
+		name  string
+		start string
+		want  [][]string
+	}{
+		{
+			name:  "TUMBLE into a view, upserted",
+			start: `CREATE MATERIALIZED VIEW w AS SELECT window_start, window_end, userid, COUNT(*) AS n FROM TUMBLE(pageviews, SIZE 10 SECOND) GROUP BY window_start, window_end, userid`,
+			want: [][]string{
+				{"1970-01-01T00:00:00Z", "1970-01-01T00:00:10Z", "u1", "2"},
+				{"1970-01-01T00:00:00Z", "1970-01-01T00:00:10Z", "u2", "1"},
+				{"1970-01-01T00:00:10Z", "1970-01-01T00:00:20Z", "u1", "1"},
+			},
+		},
+		{
+			name:  "HOP into a changelog",
+			start: `CREATE CHANGELOG w AS SELECT window_start, window_end, COUNT(*) AS n FROM HOP(pageviews, SIZE 10 SECOND, ADVANCE BY 5 SECOND) WITH ('starting.position' = 'earliest') GROUP BY window_start, window_end`,
+			want: [][]string{
+				{"1969-12-31T23:59:55Z", "1970-01-01T00:00:05Z", "1"},
+				{"1970-01-01T00:00:00Z", "1970-01-01T00:00:10Z", "3"},
+				{"1970-01-01T00:00:05Z", "1970-01-01T00:00:15Z", "3"},
+				{"1970-01-01T00:00:10Z", "1970-01-01T00:00:20Z", "1"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, db := start(t, emulator.Config{})
+			mustExec(t, db, createPageviews, `INSERT INTO pageviews VALUES (1000, 'u1', 'p'), (9000, 'u2', 'p')`)
+			startQuery(t, db, tt.start)
+			mustExec(t, db, `INSERT INTO pageviews VALUES (12000, 'u1', 'p'), (8000, 'u1', 'p')`) // 8000 is late: still counted
+			_, got := queryAll(t, db, `SELECT * FROM w ORDER BY window_start`+map[bool]string{true: ", userid", false: ""}[strings.Contains(tt.start, "userid")])
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	_, db := start(t, emulator.Config{})
+	mustExec(t, db, createPageviews)
+	_, err := db.ExecContext(context.Background(), `CREATE STREAM w AS SELECT window_start, window_end, COUNT(*) AS n FROM TUMBLE(pageviews, SIZE 1 MINUTE) GROUP BY window_start, window_end`)
+	assert.Equal(t, "0A000", stateOf(err))
 }

@@ -24,9 +24,22 @@ func (x *exec) planSource(r *relation) string {
 		}
 		return "(SELECT * FROM " + logTable(r.id) + " WHERE _seq IN (SELECT max(_seq) FROM " + logTable(r.id) + " WHERE _seq <= ?2 GROUP BY " + strings.Join(keys, ", ") + "))"
 	case x.regroup:
-		return "(SELECT * FROM " + logTable(r.id) + " WHERE _seq <= ?2)"
+		return windowOr(r, "(SELECT * FROM "+logTable(r.id)+" WHERE _seq <= ?2)")
 	}
-	return "(SELECT * FROM " + logTable(r.id) + " WHERE _seq > ?1 AND _seq <= ?2)"
+	return rangeSource(r)
+}
+
+// rangeSource is r's log rows (?1, ?2], windowed when r is.
+func rangeSource(r *relation) string {
+	return windowOr(r, "(SELECT * FROM "+logTable(r.id)+" WHERE _seq > ?1 AND _seq <= ?2)")
+}
+
+// windowOr is base seen through r's window, or base.
+func windowOr(r *relation, base string) string {
+	if r.window == nil {
+		return base
+	}
+	return windowSource(r, base)
 }
 
 // groupFilter restricts a regrouping plan to the groups that rows after
@@ -40,5 +53,5 @@ func (x *exec) groupFilter(r *relation, groups map[string]bool) string {
 		keys = append(keys, k)
 	}
 	k := strings.Join(sortedStrings(keys), ", ")
-	return "(" + k + ") IN (SELECT " + k + " FROM " + logTable(r.id) + " AS _r WHERE _r._seq > ?1 AND _r._seq <= ?2)"
+	return "(" + k + ") IN (SELECT " + k + " FROM " + rangeSource(r) + " AS _r)"
 }
