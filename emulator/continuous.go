@@ -48,6 +48,8 @@ func startEarliest(props []prop) (bool, error) {
 // fixed now, the rows flow when a client opens the WebSocket.
 func (x *exec) continuous(s *selectStmt) (*result, error) {
 	switch {
+	case s.window != nil:
+		return nil, unsupported(strings.ToUpper(s.window.kind) + " in an interactive continuous query (create a changelog or materialized view with it instead)")
 	case len(s.orderBy) > 0:
 		return nil, unsupported("ORDER BY in a continuous query over a stream")
 	case s.distinct:

@@ -16,7 +16,7 @@ type selectStmt struct {
 	groupBy   []expr
 	having    expr
 	orderBy   []orderItem
-	limit     int64 // -1: none
+	limit     int64       // -1: none
 	window    *windowSpec // FROM TUMBLE(...)/HOP(...) (window.go)
 }
 

@@ -87,10 +87,10 @@ func (x *exec) windowed(r *relation, s *selectStmt) (*relation, error) {
 		return nil, unsupported(strings.ToUpper(s.window.kind) + " outside a persistent query (create a changelog or materialized view with it)")
 	}
 	if r.typ != kindStream {
-		return nil, unsupported("a window over a " + typeWord(r.typ) + " (windows apply to streams)")
+		return nil, unsupported(strings.ToUpper(s.window.kind) + " over a " + typeWord(r.typ) + " (windows apply to streams)")
 	}
 	if r.props["timestamp"] == "" {
-		return nil, unsupported("a window over a stream without a 'timestamp' property (the emulator takes event time from that column)")
+		return nil, unsupported(strings.ToUpper(s.window.kind) + " over a stream without a 'timestamp' property (the emulator takes event time from that column)")
 	}
 	w := *r
 	w.cols = append(append([]column(nil), r.cols...),
