@@ -191,3 +191,21 @@ func TestContinuousDroppedClient(t *testing.T) {
 	mustExec(t, db, `INSERT INTO pageviews VALUES (2, 'u', 'p')`)
 	_ = emu
 }
+
+func TestPrintEntity(t *testing.T) {
+	_, db := start(t, emulator.Config{})
+	ctx := context.Background()
+	mustExec(t, db, `CREATE STREAM flags (id INT, ok BOOLEAN, tags ARRAY<VARCHAR>, note VARCHAR) WITH ('topic' = 'flagtopic')`,
+		`INSERT INTO flags VALUES (1, TRUE, ARRAY['a', 'b'], 'x')`)
+	rows, err := db.QueryContext(ctx, `PRINT ENTITY flagtopic WITH ('from_beginning')`)
+	require.NoError(t, err)
+	defer rows.Close()
+	mustExec(t, db, `INSERT INTO flags VALUES (2, NULL, NULL, NULL)`)
+	assert.Equal(t, [][]string{
+		{`{"id":1,"ok":true,"tags":["a","b"],"note":"x"}`},
+		{`{"id":2,"ok":null,"tags":null,"note":null}`},
+	}, readN(t, rows, 2))
+	require.NoError(t, rows.Close())
+	_, err = db.QueryContext(ctx, `PRINT ENTITY nope`)
+	assert.Equal(t, "3D007", stateOf(err), "%v", err)
+}

@@ -183,6 +183,9 @@ func (p *parser) statement() (any, error) {
 		return p.insert()
 	case t.is("select"):
 		return p.selectStmt()
+	case t.is("print"):
+		p.i++
+		return p.printEntity() // streaming (continuous.go)
 	case t.kind == tokEOF:
 		return nil, p.errAt(t, "empty statement")
 	case t.kind == tokIdent:

@@ -47,6 +47,9 @@ func (x *exec) dispatchStreaming(st any) (*result, bool, error) {
 	case *queryCmd:
 		res, err := x.queryCommand(s)
 		return res, true, err
+	case *printStmt:
+		res, err := x.print(s)
+		return res, true, err
 	case *insertSelectStmt:
 		res, err := x.insertSelect(s)
 		return res, true, err
