@@ -60,6 +60,9 @@ type result struct {
 	cols      []wire.Column
 	rows      [][]*string
 	dataplane bool
+	// paged results carry their rows already split in parts.
+	paged bool
+	parts []server.Partition
 	// use, when set, is the session after a USE statement.
 	use *session
 	// stream, when set, makes the answer a streaming one (continuous.go).
@@ -106,7 +109,10 @@ func (e *engine) statement(ctx context.Context, sess *session, text string, sub 
 			ctxSess = res.use
 		}
 		out.Columns = res.cols
-		out.Partitions = server.SplitRows(res.rows, e.cfg.PartitionSize)
+		out.Partitions = res.parts
+		if !res.paged {
+			out.Partitions = server.SplitRows(res.rows, e.cfg.PartitionSize)
+		}
 		out.Dataplane = res.dataplane
 		out.Stream = res.stream
 		out.Context = e.context(ctxSess)

@@ -356,8 +356,6 @@ func (p *parser) columnType() (string, bool, error) {
 			depth++
 		case t.isPunct(")") || t.isPunct(">"):
 			depth--
-		case t.isPunct("<>"):
-			// ARRAY<MAP<a, b>> lexes >> as two '>'; "<>" only after a name.
 		}
 		p.i++
 		end = p.peek().pos

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/deltastream-go/deltastream/internal/server"
 	"github.com/deltastream-go/deltastream/internal/types"
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
@@ -292,13 +293,17 @@ func (x *exec) query(s *selectStmt) (*result, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	res := &result{cols: p.cols, dataplane: p.rel.typ == kindMaterializedView}
+	res := &result{cols: p.cols, dataplane: p.rel.typ == kindMaterializedView, paged: true}
+	// Rows are encoded one partition at a time, so a large result is held
+	// only as its encoded partitions.
+	size := x.e.cfg.PartitionSize
 	n := len(p.cols)
 	vals := make([]any, n)
 	ptrs := make([]any, n)
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	page := make([][]*string, 0, min(size, 1024))
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
@@ -307,7 +312,15 @@ func (x *exec) query(s *selectStmt) (*result, error) {
 		for i, v := range vals {
 			row[i] = render(p.types[i], v, x.sess.loc)
 		}
-		res.rows = append(res.rows, row)
+		page = append(page, row)
+		if len(page) == size {
+			res.parts = append(res.parts, server.NewPartition(page))
+			clear(page)
+			page = page[:0]
+		}
+	}
+	if len(page) > 0 {
+		res.parts = append(res.parts, server.NewPartition(page))
 	}
 	return res, rows.Err()
 }

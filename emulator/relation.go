@@ -171,9 +171,6 @@ func (x *exec) relations(where string, args ...any) ([]*relation, error) {
 	return out, rows.Err()
 }
 
-// quoteIdent quotes a SQLite identifier.
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
 // insertRelation records a relation and creates its tables.
 func (x *exec) insertRelation(r *relation, sqlText string) error {
 	cols, _ := json.Marshal(r.cols)
