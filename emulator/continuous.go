@@ -48,6 +48,8 @@ func startEarliest(props []prop) (bool, error) {
 // fixed now, the rows flow when a client opens the WebSocket.
 func (x *exec) continuous(s *selectStmt) (*result, error) {
 	switch {
+	case s.join != nil:
+		return nil, unsupported("JOIN in an interactive continuous query (create a stream with it instead)")
 	case s.window != nil:
 		return nil, unsupported(strings.ToUpper(s.window.kind) + " in an interactive continuous query (create a changelog or materialized view with it instead)")
 	case len(s.orderBy) > 0:

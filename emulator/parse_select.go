@@ -18,6 +18,7 @@ type selectStmt struct {
 	orderBy   []orderItem
 	limit     int64       // -1: none
 	window    *windowSpec // FROM TUMBLE(...)/HOP(...) (window.go)
+	join      *joinClause // [LEFT] JOIN ... ON ... (join.go)
 }
 
 type selItem struct {
@@ -102,7 +103,7 @@ func (p *parser) selectStmt() (*selectStmt, error) {
 			return nil, err
 		}
 	}
-	if err := p.refuseJoin(); err != nil {
+	if err := p.joinClause(s); err != nil { // streaming (join.go)
 		return nil, err
 	}
 	if p.accept("where") {

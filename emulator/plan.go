@@ -24,7 +24,7 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r, err = x.windowed(r, s); err != nil { // streaming (window.go)
+	if r, err = x.streamRelation(r, s); err != nil { // streaming (window.go, join.go)
 		return nil, err
 	}
 	if r.typ == kindStream && !x.streaming {

@@ -27,6 +27,9 @@ type relation struct {
 	// window, when set, makes this the windowed view of a relation with
 	// two more columns, window_start and window_end (window.go).
 	window *windowSpec
+	// join, when set, makes this the joined view of a stream and a
+	// changelog (join.go).
+	join *joinRel
 }
 
 // column is a relation column as kept in the catalog.

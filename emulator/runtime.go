@@ -63,6 +63,8 @@ type pplan struct {
 	src     *relation
 	grouped bool
 	window  bool
+	// others are the relations read besides src (a joined changelog).
+	others []int64
 	// keys are the output columns that identify a result row: the GROUP
 	// BY columns, or a changelog source's primary key; nil for appends.
 	keys []string
@@ -95,6 +97,9 @@ func (x *exec) persistPlan(s *selectStmt) (*pplan, error) {
 		return nil, err
 	}
 	pp := &pplan{src: src, grouped: len(s.groupBy) > 0 || hasAggregate(s), window: s.window != nil}
+	if s.join != nil && pp.grouped {
+		return nil, unsupported("an aggregation over a JOIN")
+	}
 	if pp.window && !pp.grouped {
 		return nil, unsupported("a window without GROUP BY window_start, window_end")
 	}
@@ -127,6 +132,9 @@ func (x *exec) persistPlan(s *selectStmt) (*pplan, error) {
 	x.streaming, x.regroup = true, pp.grouped
 	pp.p, err = x.plan(s)
 	x.streaming, x.regroup = false, false
+	if err == nil && pp.p.rel.join != nil {
+		pp.others = []int64{pp.p.rel.join.c.id}
+	}
 	return pp, err
 }
 
@@ -280,7 +288,7 @@ func (x *exec) startQuery(pp *pplan, sink *relation, sel *selectStmt, selectText
 		}
 	}
 	q := &pquery{
-		id: newQueryID(), state: queryRunning, sink: sink.id, sources: []int64{pp.src.id},
+		id: newQueryID(), state: queryRunning, sink: sink.id, sources: append([]int64{pp.src.id}, pp.others...),
 		offsets: map[string]int64{offsetKey(pp.src.id): start},
 		db:      x.sess.db, schema: x.sess.schema, tz: x.sess.tz, selectText: selectText,
 		owner: x.sess.role, queryText: strings.TrimRight(strings.TrimSpace(x.text), ";"),

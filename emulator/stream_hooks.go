@@ -16,6 +16,8 @@ func (x *exec) planSource(r *relation) string {
 	switch {
 	case !x.streaming || r.system:
 		return r.source
+	case r.join != nil:
+		return joinSource(r)
 	case x.regroup && r.typ == kindChangelog:
 		// The changelog's state as of ?2: the last version of each key.
 		keys := make([]string, len(r.pk))
