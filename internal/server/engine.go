@@ -70,6 +70,10 @@ type Outcome struct {
 	Columns    []wire.Column
 	Partitions []Partition
 	Context    *wire.Context
+	// Pages, when non-nil, replaces Partitions: the partitions are
+	// produced on demand, for every request that needs one (see
+	// PageSource), and never held by the server.
+	Pages PageSource
 
 	// RunTime keeps the statement answering 202 until this much time has
 	// passed on the server clock since the submission.

@@ -160,7 +160,11 @@ func (s *Server) answer(w http.ResponseWriter, st *statement, post, dp bool, par
 	}
 	data := emptyArray
 	if part < st.partCount {
-		data = st.out.Partitions[part].JSON()
+		var err error
+		if data, err = st.partitionJSON(part); err != nil {
+			writeError(w, http.StatusInternalServerError, "partition "+strconv.Itoa(part)+": "+err.Error())
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, body, data, closingBrace)
 }

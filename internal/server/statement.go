@@ -41,6 +41,7 @@ type statement struct {
 	dataBody  []byte // answer to a dataplane GET (kindDataplane)
 	withData  bool   // getBody (and postBody) expect a partition
 	partCount int
+	rowCounts []int64 // rows per partition
 
 	mu        sync.Mutex
 	dpExpires time.Time
@@ -95,19 +96,20 @@ func (s *Server) newStatement(r *http.Request, o *Outcome, id string, ids []stri
 		return st, st.encode(head, nil, nil, false)
 	}
 	head.SQLState, head.Message = wire.StateSuccess, ""
+	st.rowCounts = rowCounts(o)
 	meta := &wire.Metadata{
 		Encoding:      "json",
-		PartitionInfo: make([]wire.PartitionInfo, len(o.Partitions)),
+		PartitionInfo: make([]wire.PartitionInfo, len(st.rowCounts)),
 		Columns:       o.Columns,
 		Context:       o.Context,
 	}
 	if meta.Columns == nil {
 		meta.Columns = []wire.Column{}
 	}
-	for i, p := range o.Partitions {
-		meta.PartitionInfo[i].RowCount = p.RowCount()
+	for i, n := range st.rowCounts {
+		meta.PartitionInfo[i].RowCount = n
 	}
-	st.partCount = len(o.Partitions)
+	st.partCount = len(st.rowCounts)
 	switch {
 	case o.Stream != nil:
 		st.kind = kindStreaming
