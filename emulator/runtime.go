@@ -63,6 +63,9 @@ type pplan struct {
 	src     *relation
 	grouped bool
 	window  bool
+	// keyLeftOut: a GROUP BY column is not selected, so results have no
+	// key to be upserted by.
+	keyLeftOut bool
 	// others are the relations read besides src (a joined changelog).
 	others []int64
 	// keys are the output columns that identify a result row: the GROUP
@@ -115,7 +118,8 @@ func (x *exec) persistPlan(s *selectStmt) (*pplan, error) {
 			name := c.parts[len(c.parts)-1]
 			out, ok := selectedAs(s, name)
 			if !ok {
-				return nil, unsupported("a GROUP BY column that the select list leaves out, in a persistent query")
+				pp.keyLeftOut = true
+				continue
 			}
 			pp.keys = append(pp.keys, out)
 		}
@@ -158,9 +162,9 @@ func selectedAs(s *selectStmt, name string) (string, bool) {
 // checkSink refuses results a sink kind cannot hold.
 func checkSink(kind objKind, pp *pplan) error {
 	switch {
-	case kind == kindStream && pp.grouped && pp.window:
-		return unsupported("a windowed aggregation into a stream (emitting windows when the watermark passes them); write it into a changelog or materialized view, where windows are upserted as rows arrive")
-	case kind == kindStream && pp.grouped:
+	case kind != kindStream && pp.keyLeftOut:
+		return unsupported("a GROUP BY column that the select list leaves out, in a query into a " + typeWord(kind))
+	case kind == kindStream && pp.grouped && !pp.window:
 		return unsupported("an aggregation into a stream without a window (write it into a changelog or materialized view)")
 	case kind == kindChangelog && len(pp.keys) == 0:
 		return unsupported("a changelog query without GROUP BY over a stream (or over a changelog without selecting its primary key)")
@@ -181,6 +185,9 @@ func (x *exec) selectsSystem(s *selectStmt) bool {
 // createAsSelect runs CREATE STREAM/CHANGELOG/MATERIALIZED VIEW ... AS
 // SELECT: it creates the sink and starts the query that fills it.
 func (x *exec) createAsSelect(s *createStmt, r *relation) (*result, error) {
+	if err := prepareEmit(s.asSelect, s.kind); err != nil {
+		return nil, err
+	}
 	pp, err := x.persistPlan(s.asSelect)
 	if err != nil {
 		return nil, err
@@ -196,7 +203,9 @@ func (x *exec) createAsSelect(s *createStmt, r *relation) (*result, error) {
 		seen[c.Name] = true
 		r.cols = append(r.cols, column{Name: c.Name, Type: c.Type, NotNull: !c.IsNullable(), t: pp.p.types[i]})
 	}
-	r.pk = pp.keys
+	if s.kind != kindStream {
+		r.pk = pp.keys
+	}
 	if s.kind == kindMaterializedView {
 		r.store = x.sess.store
 	} else {
@@ -238,6 +247,9 @@ func (x *exec) insertSelect(s *insertSelectStmt) (*result, error) {
 		return nil, errorf("42501", "system table %s is read-only", fqn(sink.path()...))
 	case sink.typ == kindMaterializedView:
 		return nil, unsupported("INSERT INTO a materialized view")
+	}
+	if err := prepareEmit(s.sel, sink.typ); err != nil {
+		return nil, err
 	}
 	pp, err := x.persistPlan(s.sel)
 	if err != nil {
@@ -391,16 +403,22 @@ func (x *exec) moveRows(q *pquery, lo, hi int64) error {
 	}
 	qx := &exec{e: x.e, tx: x.tx, ctx: x.ctx, now: x.now, text: q.selectText, touched: x.touched,
 		sess: &session{role: q.owner, db: q.db, schema: q.schema, store: x.sess.store, pool: x.sess.pool, loc: loc, tz: q.tz}}
-	pp, err := qx.persistPlan(sel)
-	if err != nil {
-		return err
-	}
 	sink, err := x.relationByID(q.sink)
 	if err != nil {
 		return err
 	}
 	if sink == nil {
 		return errors.New("its sink was dropped")
+	}
+	if err := prepareEmit(sel, sink.typ); err != nil {
+		return err
+	}
+	pp, err := qx.persistPlan(sel)
+	if err != nil {
+		return err
+	}
+	if pp.p.rel.window != nil && pp.p.rel.window.emit {
+		return x.emitWindows(q, sink, pp, lo, hi)
 	}
 	return x.writeSink(sink, pp, lo, hi)
 }

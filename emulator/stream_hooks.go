@@ -38,8 +38,11 @@ func rangeSource(r *relation) string {
 
 // windowOr is base seen through r's window, or base.
 func windowOr(r *relation, base string) string {
-	if r.window == nil {
+	switch {
+	case r.window == nil:
 		return base
+	case r.window.emit:
+		return windowSource(r, emitBase(r))
 	}
 	return windowSource(r, base)
 }
@@ -47,7 +50,7 @@ func windowOr(r *relation, base string) string {
 // groupFilter restricts a regrouping plan to the groups that rows after
 // ?1 belong to; "" for other plans.
 func (x *exec) groupFilter(r *relation, groups map[string]bool) string {
-	if !x.streaming || !x.regroup || len(groups) == 0 || r.typ == kindChangelog {
+	if !x.streaming || !x.regroup || len(groups) == 0 || r.typ == kindChangelog || r.window != nil && r.window.emit {
 		return ""
 	}
 	keys := make([]string, 0, len(groups))

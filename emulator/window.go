@@ -12,6 +12,11 @@ import (
 type windowSpec struct {
 	kind          string // "tumble" or "hop"
 	size, advance int64
+	// emit makes a streaming plan emit the windows that the watermark
+	// closes (for an append sink; window_emit.go), lateness is the allowed
+	// lateness in milliseconds.
+	emit     bool
+	lateness int64
 }
 
 // windowFrom parses TUMBLE(...) or HOP(...) in FROM.
@@ -135,5 +140,5 @@ func windowSource(r *relation, base string) string {
 			" AS e, (WITH RECURSIVE k(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM k WHERE k + 1 < " + k + ") SELECT k FROM k) AS k WHERE e._et IS NOT NULL)"
 	}
 	return "(SELECT *, " + msTimestamp("_ws") + " AS " + colName(n) + ", " + msTimestamp("_ws + "+size) + " AS " + colName(n+1) +
-		" FROM " + ws + " WHERE _ws + " + size + " > _et)"
+		" FROM " + ws + " WHERE _ws + " + size + " > _et" + emitFilter(w) + ")"
 }
