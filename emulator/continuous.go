@@ -19,6 +19,9 @@ const readBatch = 256
 // isContinuous reports whether s is an interactive SELECT over a stream,
 // which never ends and answers over the dataplane WebSocket.
 func (x *exec) isContinuous(s *selectStmt) bool {
+	if len(s.from.parts) == 0 {
+		return false
+	}
 	r, err := x.lookupRelation(s.from)
 	return err == nil && !r.system && r.typ == kindStream
 }

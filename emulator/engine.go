@@ -63,6 +63,7 @@ type result struct {
 	// paged results carry their rows already split in parts.
 	paged bool
 	parts []server.Partition
+	pages server.PageSource // rows produced on demand
 	// use, when set, is the session after a USE statement.
 	use *session
 	// stream, when set, makes the answer a streaming one (continuous.go).
@@ -110,6 +111,7 @@ func (e *engine) statement(ctx context.Context, sess *session, text string, sub 
 		}
 		out.Columns = res.cols
 		out.Partitions = res.parts
+		out.Pages = res.pages
 		if !res.paged {
 			out.Partitions = server.SplitRows(res.rows, e.cfg.PartitionSize)
 		}

@@ -66,6 +66,9 @@ func (p *parser) selectStmt() (*selectStmt, error) {
 			break
 		}
 	}
+	if p.peek().kind == tokEOF || p.peek().isPunct(")") {
+		return s, nil // SELECT without FROM: one row of constants
+	}
 	if err := p.expect("from"); err != nil {
 		return nil, err
 	}

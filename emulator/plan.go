@@ -15,17 +15,26 @@ type plan struct {
 	sql   string
 	cols  []wire.Column
 	types []*types.Type
+	// simple plans (no grouping, DISTINCT, ORDER BY or LIMIT) read the
+	// rows in _seq order and can be paged by _seq: SELECT list, WHERE.
+	simple           bool
+	selectSQL, where string
 }
 
 // plan translates a bounded SELECT over a changelog, materialized view or
 // system table. Anything it cannot translate exactly is 0A000.
 func (x *exec) plan(s *selectStmt) (*plan, error) {
-	r, err := x.lookupRelation(s.from)
-	if err != nil {
-		return nil, err
-	}
-	if r, err = x.streamRelation(r, s); err != nil { // streaming (window.go, join.go)
-		return nil, err
+	var r *relation
+	if len(s.from.parts) == 0 {
+		r = &relation{name: "", source: "(SELECT 1)", system: true}
+	} else {
+		var err error
+		if r, err = x.lookupRelation(s.from); err != nil {
+			return nil, err
+		}
+		if r, err = x.streamRelation(r, s); err != nil { // streaming (window.go, join.go)
+			return nil, err
+		}
 	}
 	if r.typ == kindStream && !x.streaming {
 		return nil, unsupported("a SELECT over the stream " + fqn(r.path()...) + " (a continuous query; the emulator runs bounded SELECTs over changelogs, materialized views and system tables)")
@@ -114,6 +123,7 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 			return nil, err
 		}
 		b.WriteString(" WHERE (" + w.sql + ")")
+		p.where = w.sql
 	}
 	if f := x.groupFilter(r, sc.groups); f != "" { // streaming aggregation (runtime.go)
 		if s.where != nil {
@@ -165,6 +175,8 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	}
 	if len(order) == 0 && !sc.grouped && !s.distinct && !r.system {
 		order = append(order, "_r._seq")
+		p.simple = s.limit < 0
+		p.selectSQL = strings.Join(sel, ", ")
 	}
 	if len(order) > 0 {
 		b.WriteString(" ORDER BY " + strings.Join(order, ", "))
@@ -287,6 +299,9 @@ func (x *exec) query(s *selectStmt) (*result, error) {
 	p, err := x.plan(s)
 	if err != nil {
 		return nil, err
+	}
+	if p.simple && p.rel.typ == kindMaterializedView {
+		return x.viewPages(p)
 	}
 	rows, err := x.tx.QueryContext(x.ctx, p.sql)
 	if err != nil {

@@ -183,13 +183,21 @@ func (x *exec) relationByID(id int64) (*relation, error) {
 }
 
 // checkQueryUse fails with 2BP01 when a query that is not terminated
-// reads or writes r.
+// reads or writes r; the query of a materialized view being dropped is
+// terminated with it.
 func (x *exec) checkQueryUse(r *relation) error {
 	qs, err := x.loadQueries(`q.current_state <> 'terminated'`)
 	if err != nil {
 		return err
 	}
 	for _, q := range qs {
+		if q.sink == r.id && r.typ == kindMaterializedView {
+			// A view's own query goes with it.
+			if err := x.setQueryState(q.id, queryTerminated, queryTerminated, q.errorMessage); err != nil {
+				return err
+			}
+			continue
+		}
 		uses := q.sink == r.id
 		for _, s := range q.sources {
 			uses = uses || s == r.id

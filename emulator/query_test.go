@@ -162,3 +162,23 @@ func TestUseChangesContext(t *testing.T) {
 	require.NoError(t, batch.Scan(&k))
 	require.Equal(t, 1, k)
 }
+
+func TestSelectWithoutFromAndTimeComparisons(t *testing.T) {
+	_, db := start(t, emulator.Config{})
+	_, rows := queryAll(t, db, `SELECT 1 AS one, 'x' || 'y', 2.50 * 2, UPPER('a');`)
+	require.Equal(t, [][]string{{"1", "xy", "5.00", "A"}}, rows)
+
+	mustExec(t, db, `CREATE CHANGELOG ev (id INT, at TIMESTAMP(3), d DATE, PRIMARY KEY(id));`,
+		`INSERT INTO ev VALUES (1, '2024-01-01 10:00:00', '2024-01-01'), (2, '2024-01-02 10:00:00.5', '2024-01-02'), (3, NULL, NULL);`)
+	_, rows = queryAll(t, db, `SELECT id, at FROM ev WHERE at >= '2024-01-02' ORDER BY at DESC;`)
+	require.Equal(t, [][]string{{"2", "2024-01-02T10:00:00.5Z"}}, rows)
+	_, rows = queryAll(t, db, `SELECT id FROM ev WHERE at = TIMESTAMP '2024-01-01 10:00:00' OR d = '2024-01-02' ORDER BY id;`)
+	require.Equal(t, [][]string{{"1"}, {"2"}}, rows)
+	// NULL sorts as the largest value, as in Flink.
+	_, rows = queryAll(t, db, `SELECT id FROM ev ORDER BY at;`)
+	require.Equal(t, [][]string{{"1"}, {"2"}, {"3"}}, rows)
+	_, rows = queryAll(t, db, `SELECT id FROM ev ORDER BY at DESC;`)
+	require.Equal(t, [][]string{{"3"}, {"2"}, {"1"}}, rows)
+	_, err := db.Exec(`SELECT id FROM ev WHERE at > 'soon';`)
+	require.Equal(t, "22007", stateOf(err))
+}

@@ -119,3 +119,24 @@ func TestPersistenceAcrossRestart(t *testing.T) {
 	_, rows = queryAll(t, db2, `LIST DATABASES;`)
 	require.Len(t, rows, 2)
 }
+
+func TestViewPagesReadOnDemand(t *testing.T) {
+	_, db := start(t, emulator.Config{PartitionSize: 2})
+	ctx := context.Background()
+	mustExec(t, db, `CREATE CHANGELOG src (id INT, PRIMARY KEY(id));`,
+		`INSERT INTO src VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12), (13), (14), (15), (16), (17), (18), (19), (20);`,
+		`CREATE MATERIALIZED VIEW v AS SELECT id FROM src WHERE id > 2;`)
+	_, got := queryAll(t, db, `SELECT id * 10 AS x FROM v WHERE id < 8;`)
+	require.Equal(t, [][]string{{"30"}, {"40"}, {"50"}, {"60"}, {"70"}}, got)
+
+	// Dropping the view while a client pages through it fails the pages
+	// not read yet, with a message that says why.
+	rows, err := db.QueryContext(ctx, `SELECT id FROM v;`)
+	require.NoError(t, err)
+	defer rows.Close()
+	require.True(t, rows.Next())
+	mustExec(t, db, `DROP MATERIALIZED VIEW v;`)
+	for rows.Next() {
+	}
+	require.ErrorContains(t, rows.Err(), "was dropped")
+}

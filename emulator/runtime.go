@@ -178,6 +178,9 @@ func checkSink(kind objKind, pp *pplan) error {
 
 // selectsSystem reports whether s reads a system table.
 func (x *exec) selectsSystem(s *selectStmt) bool {
+	if len(s.from.parts) == 0 {
+		return true // SELECT without FROM: evaluated once
+	}
 	r, err := x.lookupRelation(s.from)
 	return err == nil && r.system
 }
@@ -434,17 +437,11 @@ func (x *exec) writeSink(sink *relation, pp *pplan, lo, hi int64) error {
 	for i := range names {
 		names[i] = colName(i)
 	}
-	verb := "INSERT INTO "
-	if sink.typ == kindMaterializedView && len(sink.pk) > 0 {
-		verb = "INSERT OR REPLACE INTO "
-	}
 	cols := strings.Join(names, ", ")
-	if pp.grouped && pp.src.typ == kindChangelog { // recomputed as a whole
-		if _, err := x.tx.ExecContext(x.ctx, "DELETE FROM "+logTable(sink.id)); err != nil {
-			return err
-		}
+	if sink.typ == kindMaterializedView && len(sink.pk) > 0 {
+		return x.upsertView(sink, pp, lo, hi)
 	}
-	if _, err := x.tx.ExecContext(x.ctx, verb+logTable(sink.id)+" ("+cols+") "+pp.p.sql, lo, hi); err != nil {
+	if _, err := x.tx.ExecContext(x.ctx, "INSERT INTO "+logTable(sink.id)+" ("+cols+") "+pp.p.sql, lo, hi); err != nil {
 		return err
 	}
 	if sink.typ != kindChangelog {
@@ -462,4 +459,39 @@ func hasStart(props []prop) bool {
 		}
 	}
 	return false
+}
+
+// upsertView writes a keyed view: rows are updated in place by key, so a
+// row keeps its place (its _seq) and a client paging through the view
+// sees each key once. An aggregation over a changelog is recomputed as a
+// whole, and groups that no longer exist are deleted.
+func (x *exec) upsertView(sink *relation, pp *pplan, lo, hi int64) error {
+	names := make([]string, len(sink.cols))
+	set := make([]string, len(sink.cols))
+	for i := range names {
+		names[i] = colName(i)
+		set[i] = names[i] + " = excluded." + names[i]
+	}
+	keys := make([]string, len(sink.pk))
+	for i, k := range sink.pk {
+		keys[i] = colName(sink.colIndex(k))
+	}
+	key := strings.Join(keys, ", ")
+	q := "INSERT INTO " + logTable(sink.id) + " (" + strings.Join(names, ", ") + ") SELECT * FROM (" + pp.p.sql + ") WHERE true ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(set, ", ")
+	if _, err := x.tx.ExecContext(x.ctx, q, lo, hi); err != nil {
+		return err
+	}
+	if !pp.grouped || pp.src.typ != kindChangelog {
+		return nil
+	}
+	outs := make([]string, len(sink.cols))
+	for i := range outs {
+		outs[i] = "_o" + strconv.Itoa(i)
+	}
+	outKeys := make([]string, len(sink.pk))
+	for i, k := range sink.pk {
+		outKeys[i] = outs[sink.colIndex(k)]
+	}
+	_, err := x.tx.ExecContext(x.ctx, "WITH _n("+strings.Join(outs, ", ")+") AS ("+pp.p.sql+") DELETE FROM "+logTable(sink.id)+" WHERE ("+key+") NOT IN (SELECT "+strings.Join(outKeys, ", ")+" FROM _n)", lo, hi)
+	return err
 }
