@@ -116,6 +116,9 @@ func (x *exec) persistPlan(s *selectStmt) (*pplan, error) {
 				return nil, unsupported("GROUP BY an expression in a persistent query (group by columns)")
 			}
 			name := c.parts[len(c.parts)-1]
+			if _, ok := selectedAs(s, "window_start"); ok && pp.window && name == "window_end" {
+				continue // a window's end follows from its start
+			}
 			out, ok := selectedAs(s, name)
 			if !ok {
 				pp.keyLeftOut = true
