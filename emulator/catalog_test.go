@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -90,4 +91,75 @@ func TestStoreSecretsMasked(t *testing.T) {
 	require.Equal(t, []string{"Name", "Type", "State", "Message", "IsDefault", "Owner", "CreatedAt", "UpdatedAt", "Path"}, cols)
 	require.Len(t, rows, 2)
 	require.Equal(t, []string{"kafka1", "KAFKA", "ready", "NULL", "false"}, rows[0][:5])
+}
+
+func TestCommandShapes(t *testing.T) {
+	_, db := start(t, emulator.Config{})
+	mustExec(t, db, `CREATE CHANGELOG c (k INT, v VARCHAR, PRIMARY KEY(k)) WITH ('value.format' = 'JSON');`)
+	tests := []struct {
+		sql  string
+		cols []string
+	}{
+		{`LIST SCHEMAS;`, []string{"Name", "IsDefault", "Owner", "CreatedAt"}},
+		{`LIST QUERIES;`, []string{"ID", "Name", "Version", "IntendedState", "ActualState", "Query", "Owner", "CreatedAt", "UpdatedAt"}},
+		{`LIST ENTITIES;`, []string{"Name", "IsLeaf"}},
+		{`DESCRIBE RELATION c;`, []string{"Name", "Type", "State", "Properties", "Owner", "CreatedAt", "UpdatedAt", "Path"}},
+		{`DESCRIBE STORE local;`, []string{"Type", "Uris", "Properties", "IsDefault", "TlsVerifyServerHostname", "SchemaRegistryName", "Path"}},
+		{`INSERT INTO c VALUES (1, 'x');`, []string{"Type", "Name", "Command", "Summary", "Path"}},
+		{`USE STORE local;`, []string{"Type", "Name", "Command", "Summary", "Path"}},
+		{`CREATE SECRET s WITH ('type' = generic_string);`, []string{"Type", "Name", "Command", "Summary", "Path"}},
+		{`LIST SECRETS;`, []string{"Name", "Type", "Properties", "Owner", "CreatedAt", "UpdatedAt"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			cols, _ := queryAll(t, db, tt.sql)
+			require.Equal(t, tt.cols, cols)
+		})
+	}
+	_, rows := queryAll(t, db, `DESCRIBE RELATION c;`)
+	require.Equal(t, `{"primary.key":"k","store":"local","topic":"c","value.format":"json"}`, rows[0][3])
+	_, rows = queryAll(t, db, `INSERT INTO c VALUES (2, 'y'), (3, 'z');`)
+	require.Equal(t, []string{"changelog", "db.public.c", "INSERT", `2 row(s) inserted into changelog "db"."public"."c"`, `["db","public","c"]`}, rows[0])
+}
+
+func TestOrganizationAndRole(t *testing.T) {
+	emu, _ := start(t, emulator.Config{})
+	for _, org := range []string{"local", emu.OrganizationID()} {
+		db, err := sql.Open("deltastream", emu.DSN()+"?organization="+org+"&role=sysadmin")
+		require.NoError(t, err)
+		_, err = db.Exec(`LIST DATABASES;`)
+		require.NoError(t, err, org)
+		require.NoError(t, db.Close())
+	}
+	db, err := sql.Open("deltastream", emu.DSN()+"?organization=acme")
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec(`LIST DATABASES;`)
+	require.Equal(t, "3D004", stateOf(err))
+}
+
+func TestEntitiesFunctionsAndRecordedObjects(t *testing.T) {
+	_, db := start(t, emulator.Config{})
+	mustExec(t, db,
+		`CREATE ENTITY "Orders" WITH ('topic.partitions' = 3);`,
+		`CREATE ENTITY clicks IN STORE local;`,
+		`CREATE FUNCTION toUpper(s VARCHAR) RETURNS VARCHAR LANGUAGE JAVA WITH ('source.name' = 'udfs', 'class.name' = 'a.B');`,
+		`CREATE COMPUTE_POOL pool1 WITH ('compute_pool.size' = 'small');`,
+		`USE COMPUTE_POOL pool1;`,
+	)
+	_, rows := queryAll(t, db, `LIST ENTITIES;`)
+	require.Equal(t, [][]string{{"Orders", "true"}, {"clicks", "true"}}, rows)
+	_, rows = queryAll(t, db, `DESCRIBE ENTITY "Orders" IN STORE local;`)
+	require.Equal(t, `{"topic.partitions":"3"}`, rows[0][2])
+	_, err := db.Exec(`CREATE ENTITY clicks;`)
+	require.Equal(t, "42P08", stateOf(err))
+	_, err = db.Exec(`DESCRIBE ENTITY nope;`)
+	require.Equal(t, "3D007", stateOf(err))
+	_, rows = queryAll(t, db, `LIST FUNCTIONS;`)
+	require.Equal(t, "toupper", rows[0][0])
+	_, rows = queryAll(t, db, `SELECT name, status FROM deltastream.sys."compute_pools";`)
+	require.Equal(t, [][]string{{"pool1", "running"}}, rows)
+	mustExec(t, db, `DROP ENTITY clicks;`, `DROP FUNCTION toUpper(VARCHAR);`, `DROP COMPUTE_POOL pool1;`)
+	_, err = db.Exec(`PRINT ENTITY nope;`) // PRINT itself: continuous_test.go
+	require.Equal(t, "3D007", stateOf(err))
 }

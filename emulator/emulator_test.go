@@ -22,3 +22,10 @@ func TestCloseIdempotent(t *testing.T) {
 	require.NoError(t, emu.Close())
 	require.NoError(t, emu.Close())
 }
+
+func TestDSNOnUnspecifiedAddress(t *testing.T) {
+	emu, db := start(t, emulator.Config{Addr: "0.0.0.0:0"})
+	require.Contains(t, emu.DSN(), "@127.0.0.1:")
+	_, rows := queryAll(t, db, `LIST DATABASES;`)
+	require.Len(t, rows, 1)
+}

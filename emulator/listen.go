@@ -57,7 +57,19 @@ func serve(cfg Config, eng *engine) (*serving, error) {
 	return s, nil
 }
 
-func (s *serving) addr() string { return s.ln.Addr().String() }
+// addr is the address clients use: a wildcard listen address (0.0.0.0,
+// ::) is reached through 127.0.0.1.
+func (s *serving) addr() string {
+	a := s.ln.Addr().String()
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return a
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1" // Go's wildcard listeners are dual-stack
+	}
+	return net.JoinHostPort(host, port)
+}
 
 func (s *serving) base() string { return s.proto.Base() }
 

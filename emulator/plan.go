@@ -101,6 +101,9 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 			sc.aliases[it.alias] = t
 		}
 	}
+	if len(sel) == 0 {
+		return nil, errorf(stateSyntax, "SELECT * needs a FROM clause")
+	}
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	if s.distinct {
@@ -109,10 +112,10 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 	b.WriteString(strings.Join(sel, ", "))
 	b.WriteString(" FROM " + x.planSource(r) + " AS _r")
 	if s.where != nil {
-		g := sc.grouped
-		sc.grouped = false
+		g, aliases := sc.grouped, sc.aliases
+		sc.grouped, sc.aliases = false, nil // WHERE sees columns, not select aliases
 		w, err := sc.tr(s.where)
-		sc.grouped = g
+		sc.grouped, sc.aliases = g, aliases
 		if err != nil {
 			return nil, err
 		}
@@ -160,6 +163,8 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 				return nil, errorf(stateSyntax, "ORDER BY position %s is not between 1 and %d", l.text, len(sel))
 			}
 			t = typed{sql: strconv.Itoa(n), t: p.types[n-1]}
+		} else if c, ok := o.e.(*colRef); ok && len(c.parts) == 1 && hasAlias(sc, c.parts[0]) {
+			t = sc.aliases[c.parts[0]] // a select alias wins over a column, as in Flink
 		} else if t, err = sc.trGrouped(o.e); err != nil {
 			return nil, err
 		}
@@ -369,4 +374,9 @@ func (x *exec) createView(s *createStmt, r *relation) (*result, error) {
 	}
 	path := r.path()
 	return commandResult(kindMaterializedView, "CREATE", created(kindMaterializedView, path...), path...), nil
+}
+
+func hasAlias(sc *scope, name string) bool {
+	_, ok := sc.aliases[name]
+	return ok
 }

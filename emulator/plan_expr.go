@@ -249,7 +249,14 @@ func (sc *scope) literal(l *literal) (typed, error) {
 }
 
 // sqlString quotes s as a SQLite string literal.
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+// SQLite ends SQL text at a NUL byte, so NULs are spliced in with char(0).
+func sqlString(s string) string {
+	q := "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	if strings.IndexByte(s, 0) >= 0 {
+		q = "(" + strings.ReplaceAll(q, "\x00", "' || char(0) || '") + ")"
+	}
+	return q
+}
 
 // compareOperand translates the other side of a comparison with x:
 // string literals compared with dates and times become stored text.

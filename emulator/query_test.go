@@ -182,3 +182,19 @@ func TestSelectWithoutFromAndTimeComparisons(t *testing.T) {
 	_, err := db.Exec(`SELECT id FROM ev WHERE at > 'soon';`)
 	require.Equal(t, "22007", stateOf(err))
 }
+
+func TestOrderByAliasWins(t *testing.T) {
+	_, db := start(t, emulator.Config{})
+	mustExec(t, db, `CREATE CHANGELOG n (k INT, v INT, PRIMARY KEY(k));`, `INSERT INTO n VALUES (1, 3), (2, 2), (3, 1);`)
+	_, rows := queryAll(t, db, `SELECT k, k * 10 AS v FROM n ORDER BY v;`) // the column v would give 3, 2, 1
+	require.Equal(t, [][]string{{"1", "10"}, {"2", "20"}, {"3", "30"}}, rows)
+	_, rows = queryAll(t, db, `SELECT k FROM n ORDER BY 1 DESC;`)
+	require.Equal(t, [][]string{{"3"}, {"2"}, {"1"}}, rows)
+}
+
+func TestWhereSeesNoAliases(t *testing.T) {
+	_, db := start(t, emulator.Config{})
+	mustExec(t, db, `CREATE CHANGELOG n (k INT, PRIMARY KEY(k));`)
+	_, err := db.Exec(`SELECT COUNT(*) AS c FROM n WHERE c > 1;`)
+	require.Equal(t, "42703", stateOf(err))
+}
