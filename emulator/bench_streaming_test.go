@@ -127,36 +127,52 @@ func BenchmarkQueryWindowEmit(b *testing.B) {
 	})
 }
 
-// BenchmarkQueryFlow1M streams 1M rows, 10000 per INSERT, through a
-// running filter query into a file-backed emulator and reports the Go
-// heap after every 100k rows: flat means the emulator keeps no per-row
-// state in memory (the rows live in SQLite). Run with -benchtime=1x.
+// BenchmarkQueryFlow1M streams 1M rows, 10000 per INSERT, into a
+// file-backed emulator, with and without a running filter query, and
+// reports the Go heap in use at 100k and at 1M rows. The query adds
+// nothing per row (the rows live in SQLite); what grows in both is the
+// protocol server keeping every finished statement, including each
+// INSERT's text. Run with -benchtime=1x.
 func BenchmarkQueryFlow1M(b *testing.B) {
-	const total, batch = 1_000_000, 10_000
-	for i := 0; i < b.N; i++ {
-		emu, err := emulator.Start(emulator.Config{DataFile: filepath.Join(b.TempDir(), "flow.db")})
-		require.NoError(b, err)
-		db, err := sql.Open("deltastream", emu.DSN())
-		require.NoError(b, err)
-		mustExec(b, db, createPageviews, `CREATE STREAM kept AS SELECT userid, pageid FROM pageviews WHERE pageid <> 'p3'`)
-		var first, last uint64
-		start := time.Now()
-		for n := 0; n < total; n += batch {
-			mustExec(b, db, insertValues("pageviews", n, batch))
-			if (n+batch)%100_000 == 0 {
-				runtime.GC()
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				if first == 0 {
-					first = ms.HeapInuse
-				}
-				last = ms.HeapInuse
+	for _, tt := range []struct{ name, query string }{
+		{"no-query", ""},
+		{"filter-query", `CREATE STREAM kept AS SELECT userid, pageid FROM pageviews WHERE pageid <> 'p3'`},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				flow1M(b, tt.query)
 			}
-		}
-		b.ReportMetric(float64(total)/time.Since(start).Seconds(), "rows/s")
-		b.ReportMetric(float64(first)/(1<<20), "heap-MB-at-100k")
-		b.ReportMetric(float64(last)/(1<<20), "heap-MB-at-1M")
-		require.NoError(b, db.Close())
-		require.NoError(b, emu.Close())
+		})
 	}
+}
+
+func flow1M(b *testing.B, query string) {
+	const total, batch = 1_000_000, 10_000
+	emu, err := emulator.Start(emulator.Config{DataFile: filepath.Join(b.TempDir(), "flow.db")})
+	require.NoError(b, err)
+	db, err := sql.Open("deltastream", emu.DSN())
+	require.NoError(b, err)
+	mustExec(b, db, createPageviews)
+	if query != "" {
+		mustExec(b, db, query)
+	}
+	var first, last uint64
+	start := time.Now()
+	for n := 0; n < total; n += batch {
+		mustExec(b, db, insertValues("pageviews", n, batch))
+		if (n+batch)%100_000 == 0 {
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if first == 0 {
+				first = ms.HeapInuse
+			}
+			last = ms.HeapInuse
+		}
+	}
+	b.ReportMetric(float64(total)/time.Since(start).Seconds(), "rows/s")
+	b.ReportMetric(float64(first)/(1<<20), "heap-MB-at-100k")
+	b.ReportMetric(float64(last)/(1<<20), "heap-MB-at-1M")
+	require.NoError(b, db.Close())
+	require.NoError(b, emu.Close())
 }
