@@ -192,7 +192,7 @@ func (x *exec) insertRelation(r *relation, sqlText string) error {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString("CREATE TABLE " + logTable(r.id) + " (_seq INTEGER PRIMARY KEY AUTOINCREMENT")
+	b.WriteString("CREATE TABLE " + logTable(r.id) + " (_seq INTEGER PRIMARY KEY AUTOINCREMENT, _ts INTEGER")
 	for i, c := range r.cols {
 		b.WriteString(", " + colName(i) + " " + storageClass(c.t))
 	}

@@ -447,6 +447,9 @@ func (x *exec) writeSink(sink *relation, pp *pplan, lo, hi int64) error {
 	if _, err := x.tx.ExecContext(x.ctx, "INSERT INTO "+logTable(sink.id)+" ("+cols+") "+pp.p.sql, lo, hi); err != nil {
 		return err
 	}
+	if err := x.stampAppended(sink, prev); err != nil {
+		return err
+	}
 	if sink.typ != kindChangelog {
 		return nil
 	}
@@ -496,5 +499,12 @@ func (x *exec) upsertView(sink *relation, pp *pplan, lo, hi int64) error {
 		outKeys[i] = outs[sink.colIndex(k)]
 	}
 	_, err := x.tx.ExecContext(x.ctx, "WITH _n("+strings.Join(outs, ", ")+") AS ("+pp.p.sql+") DELETE FROM "+logTable(sink.id)+" WHERE ("+key+") NOT IN (SELECT "+strings.Join(outKeys, ", ")+" FROM _n)", lo, hi)
+	return err
+}
+
+// stampAppended sets the insertion time of the rows a query appended to
+// sink after offset prev: the time of the statement that caused them.
+func (x *exec) stampAppended(sink *relation, prev int64) error {
+	_, err := x.tx.ExecContext(x.ctx, "UPDATE "+logTable(sink.id)+" SET _ts = ? WHERE _seq > ?", x.now.UnixMilli(), prev)
 	return err
 }

@@ -231,7 +231,7 @@ func TestWindows(t *testing.T) {
 	}
 	_, db := start(t, emulator.Config{})
 	mustExec(t, db, createPageviews)
-	mustExec(t, db, `CREATE STREAM nots (userid VARCHAR)`)
-	_, err := db.ExecContext(context.Background(), `CREATE STREAM w AS SELECT window_start, window_end, COUNT(*) AS n FROM TUMBLE(nots, SIZE 1 MINUTE) GROUP BY window_start, window_end`)
+	mustExec(t, db, createUsers)
+	_, err := db.ExecContext(context.Background(), `CREATE MATERIALIZED VIEW w AS SELECT window_start, window_end, COUNT(*) AS n FROM TUMBLE(users, SIZE 1 MINUTE) GROUP BY window_start, window_end`)
 	assert.Equal(t, "0A000", stateOf(err))
 }

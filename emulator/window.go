@@ -94,9 +94,6 @@ func (x *exec) windowed(r *relation, s *selectStmt) (*relation, error) {
 	if r.typ != kindStream {
 		return nil, unsupported(strings.ToUpper(s.window.kind) + " over a " + typeWord(r.typ) + " (windows apply to streams)")
 	}
-	if r.props["timestamp"] == "" {
-		return nil, unsupported(strings.ToUpper(s.window.kind) + " over a stream without a 'timestamp' property (the emulator takes event time from that column)")
-	}
 	w := *r
 	w.cols = append(append([]column(nil), r.cols...),
 		column{Name: "window_start", Type: tWindowTime.String(), NotNull: true, t: tWindowTime},
@@ -107,8 +104,11 @@ func (x *exec) windowed(r *relation, s *selectStmt) (*relation, error) {
 
 // eventTimeSQL is the event time of a log row in milliseconds since the
 // epoch: the 'timestamp' column, a BIGINT of milliseconds or a
-// TIMESTAMP.
+// TIMESTAMP; else the time the row was inserted (appended by a query).
 func eventTimeSQL(r *relation) string {
+	if r.props["timestamp"] == "" {
+		return "_ts" // the insertion time, on the emulator's clock
+	}
 	i := r.colIndex(r.props["timestamp"])
 	c := colName(i)
 	if r.cols[i].t.Kind() == types.KindBigInt {

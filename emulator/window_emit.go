@@ -93,6 +93,10 @@ func (x *exec) emitWindows(q *pquery, sink *relation, pp *pplan, lo, hi int64) e
 		after = *st.MaxEventTime - w.lateness
 	}
 	if after > before {
+		prev, err := x.logEnd(sink.id)
+		if err != nil {
+			return err
+		}
 		names := make([]string, len(sink.cols))
 		for i := range names {
 			names[i] = colName(i)
@@ -110,6 +114,9 @@ func (x *exec) emitWindows(q *pquery, sink *relation, pp *pplan, lo, hi int64) e
 			q += " ORDER BY " + strings.Join(order, ", ")
 		}
 		if _, err := x.tx.ExecContext(x.ctx, q, lo, hi, before, after); err != nil {
+			return err
+		}
+		if err := x.stampAppended(sink, prev); err != nil {
 			return err
 		}
 	}
