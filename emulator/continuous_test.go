@@ -209,3 +209,16 @@ func TestPrintEntity(t *testing.T) {
 	_, err = db.QueryContext(ctx, `PRINT ENTITY nope`)
 	assert.Equal(t, "3D007", stateOf(err), "%v", err)
 }
+
+// TestContinuousRelationDropped: dropping the stream ends its readers
+// with an error frame.
+func TestContinuousRelationDropped(t *testing.T) {
+	_, db := start(t, emulator.Config{})
+	mustExec(t, db, createPageviews)
+	rows, err := db.QueryContext(context.Background(), `SELECT * FROM pageviews`)
+	require.NoError(t, err)
+	defer rows.Close()
+	mustExec(t, db, `DROP STREAM pageviews`)
+	assert.False(t, rows.Next())
+	assert.ErrorContains(t, rows.Err(), "dropped")
+}

@@ -150,7 +150,7 @@ func (x *exec) dropRelation(s *dropStmt) (*result, error) {
 		return nil, errorf(stateRelNotFound, "%s %s not found: it is a %s; use DROP %s or DROP RELATION",
 			typeWord(s.kind), fqn(path...), typeWord(r.typ), strings.ToUpper(typeWord(r.typ)))
 	}
-	if err := x.checkQueryUse(r); err != nil { // streaming (queries.go)
+	if err := x.beforeDrop(r); err != nil { // streaming (queries.go)
 		return nil, err
 	}
 	if err := x.deleteRelation(r); err != nil {

@@ -208,3 +208,13 @@ func (x *exec) checkQueryUse(r *relation) error {
 	}
 	return nil
 }
+
+// beforeDrop checks that no query uses r and wakes r's continuous
+// readers after the commit, so that they end with an error frame.
+func (x *exec) beforeDrop(r *relation) error {
+	if err := x.checkQueryUse(r); err != nil {
+		return err
+	}
+	x.appended(r.id)
+	return nil
+}
