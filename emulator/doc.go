@@ -85,6 +85,15 @@
 // timezone, base64 for binary types, JSON text for ARRAY, MAP and STRUCT
 // (written in VALUES as ARRAY[...], MAP[k, v, ...] and ROW(...)).
 //
+// # Large results
+//
+// A result of up to four partitions is encoded in memory. A larger one is
+// kept as a snapshot in SQLite's temporary storage (a SELECT over a
+// materialized view reads the view itself) and each partition is produced
+// when a client asks for it, so memory stays bounded by a partition. Only
+// the last 8 large results stay readable; reading an older one fails with
+// a message that says to run the query again.
+//
 // # Concurrency and durability
 //
 // The emulator serves any number of clients; statements run one at a

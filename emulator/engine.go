@@ -23,8 +23,10 @@ type engine struct {
 	db    *sql.DB
 	orgID string
 
-	mu     sync.Mutex
-	closed bool
+	mu      sync.Mutex
+	closed  bool
+	spilled int64    // temporary tables created so far (names)
+	spills  []string // live temporary tables, oldest first
 
 	// hub wakes continuous readers after appends (streaming, fanout.go).
 	hub *hub

@@ -2,7 +2,7 @@ package emulator
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/deltastream-go/deltastream/internal/server"
@@ -26,7 +26,9 @@ func (x *exec) viewPages(p *plan) (*result, error) {
 	}
 	defer rows.Close()
 	size := int64(x.e.cfg.PartitionSize)
-	vp := &pageSource{e: x.e, relID: p.rel.id, name: fqn(p.rel.path()...), types: p.types, loc: x.sess.loc}
+	vp := &pageSource{e: x.e, types: p.types, loc: x.sess.loc,
+		check: "SELECT 1 FROM ds_relations WHERE id = " + strconv.FormatInt(p.rel.id, 10),
+		gone:  "materialized view " + fqn(p.rel.path()...) + " was dropped while its rows were read"}
 	var n int64
 	for rows.Next() {
 		var seq int64
@@ -51,13 +53,14 @@ func (x *exec) viewPages(p *plan) (*result, error) {
 	return &result{cols: p.cols, dataplane: true, paged: true, pages: vp}, nil
 }
 
-// pageSource implements server.PageSource over a materialized view.
+// pageSource implements server.PageSource over rows SQLite keeps: a
+// materialized view, or a spilled result.
 type pageSource struct {
 	e      *engine
-	relID  int64
-	name   string
-	sql    string
-	starts []int64 // _seq of the first row of each partition
+	check  string  // query that finds a row while the rows still exist
+	gone   string  // error message once they do not
+	sql    string  // reads count rows from start: args start, count
+	starts []int64 // _seq or rowid of the first row of each partition
 	counts []int64
 	types  []*types.Type
 	loc    *time.Location
@@ -74,8 +77,8 @@ func (s *pageSource) Page(n int) (server.Partition, error) {
 		return server.Partition{}, errors.New("the local emulator is shutting down")
 	}
 	var one int
-	if err := s.e.db.QueryRow(`SELECT 1 FROM ds_relations WHERE id = ?`, s.relID).Scan(&one); err != nil {
-		return server.Partition{}, fmt.Errorf("materialized view %s was dropped while its rows were read", s.name)
+	if err := s.e.db.QueryRow(s.check).Scan(&one); err != nil {
+		return server.Partition{}, errors.New(s.gone)
 	}
 	rows, err := s.e.db.Query(s.sql, s.starts[n], s.counts[n])
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/deltastream-go/deltastream/internal/server"
 	"github.com/deltastream-go/deltastream/internal/types"
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
@@ -296,53 +295,6 @@ func walk(e expr, f func(expr)) {
 			walk(a, f)
 		}
 	}
-}
-
-// query runs a bounded SELECT and renders its rows. A SELECT over a
-// materialized view answers on the dataplane result-set route.
-func (x *exec) query(s *selectStmt) (*result, error) {
-	p, err := x.plan(s)
-	if err != nil {
-		return nil, err
-	}
-	if p.simple && p.rel.typ == kindMaterializedView {
-		return x.viewPages(p)
-	}
-	rows, err := x.tx.QueryContext(x.ctx, p.sql)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	res := &result{cols: p.cols, dataplane: p.rel.typ == kindMaterializedView, paged: true}
-	// Rows are encoded one partition at a time, so a large result is held
-	// only as its encoded partitions.
-	size := x.e.cfg.PartitionSize
-	n := len(p.cols)
-	vals := make([]any, n)
-	ptrs := make([]any, n)
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	page := make([][]*string, 0, min(size, 1024))
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		row := make([]*string, n)
-		for i, v := range vals {
-			row[i] = render(p.types[i], v, x.sess.loc)
-		}
-		page = append(page, row)
-		if len(page) == size {
-			res.parts = append(res.parts, server.NewPartition(page))
-			clear(page)
-			page = page[:0]
-		}
-	}
-	if len(page) > 0 {
-		res.parts = append(res.parts, server.NewPartition(page))
-	}
-	return res, rows.Err()
 }
 
 // createView runs CREATE MATERIALIZED VIEW v AS SELECT: the SELECT is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -139,4 +140,48 @@ func TestViewPagesReadOnDemand(t *testing.T) {
 	for rows.Next() {
 	}
 	require.ErrorContains(t, rows.Err(), "was dropped")
+}
+
+func TestLargeResultsSpillAndExpire(t *testing.T) {
+	_, db := start(t, emulator.Config{PartitionSize: 2})
+	ctx := context.Background()
+	mustExec(t, db, `CREATE CHANGELOG src (id INT, name VARCHAR, PRIMARY KEY(id));`)
+	var b strings.Builder
+	for i := 1; i <= 30; i++ {
+		if i > 1 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(%d, '%d')", i, i)
+	}
+	mustExec(t, db, `INSERT INTO src VALUES `+b.String()+`;`)
+
+	// The result is a snapshot: rows inserted while it is read do not show.
+	first, err := db.QueryContext(ctx, `SELECT id, name FROM src WHERE id > 5 ORDER BY id DESC;`)
+	require.NoError(t, err)
+	defer first.Close()
+	require.True(t, first.Next())
+	mustExec(t, db, `INSERT INTO src VALUES (100, 'late');`)
+	var ids []int
+	for first.Next() {
+		var id int
+		var name string
+		require.NoError(t, first.Scan(&id, &name))
+		require.Equal(t, strconv.Itoa(id), name)
+		ids = append(ids, id)
+	}
+	require.NoError(t, first.Err())
+	require.Len(t, ids, 24)
+	require.Equal(t, 29, ids[0])
+
+	// Only the last 8 large results are kept.
+	old, err := db.QueryContext(ctx, `SELECT id FROM src;`)
+	require.NoError(t, err)
+	defer old.Close()
+	for i := 0; i < 8; i++ {
+		_, rows := queryAll(t, db, `SELECT id FROM src;`)
+		require.Len(t, rows, 31)
+	}
+	for old.Next() {
+	}
+	require.ErrorContains(t, old.Err(), "run the query again")
 }
