@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -10,7 +11,8 @@ const stateAmbiguousColumn = "42702"
 
 // joinClause is [INNER | LEFT [OUTER]] JOIN rel [AS alias] ON cond.
 type joinClause struct {
-	left  bool
+	left   bool
+	within int64 // WITHIN, in milliseconds; -1 without
 	rel   qname
 	alias string
 	props []prop
@@ -21,7 +23,7 @@ type joinClause struct {
 // joins the emulator does not run are 0A000.
 func (p *parser) joinClause(s *selectStmt) error {
 	t := p.peek()
-	jc := &joinClause{}
+	jc := &joinClause{within: -1}
 	switch {
 	case t.is("join"):
 		p.i++
@@ -46,8 +48,8 @@ func (p *parser) joinClause(s *selectStmt) error {
 			return err
 		}
 	}
-	if p.peek().is("within") {
-		return unsupported("a stream-stream JOIN ... WITHIN")
+	if err := p.within(jc); err != nil {
+		return err
 	}
 	if p.accept("as") {
 		if jc.alias, err = p.ident(); err != nil {
@@ -62,8 +64,8 @@ func (p *parser) joinClause(s *selectStmt) error {
 			return err
 		}
 	}
-	if p.peek().is("within") {
-		return unsupported("a stream-stream JOIN ... WITHIN")
+	if err := p.within(jc); err != nil {
+		return err
 	}
 	if err := p.expect("on"); err != nil {
 		return err
@@ -71,8 +73,8 @@ func (p *parser) joinClause(s *selectStmt) error {
 	if jc.on, err = p.expr(); err != nil {
 		return err
 	}
-	if p.peek().is("within") {
-		return unsupported("a stream-stream JOIN ... WITHIN")
+	if err := p.within(jc); err != nil {
+		return err
 	}
 	if n := p.peek(); n.kind == tokIdent && (n.text == "join" || n.text == "inner" || n.text == "left" || n.text == "right" || n.text == "full" || n.text == "cross") {
 		return unsupported("a join of more than two relations")
@@ -81,9 +83,25 @@ func (p *parser) joinClause(s *selectStmt) error {
 	return nil
 }
 
-// joinRel is a stream joined to the current state of a changelog.
+// within parses WITHIN n unit, once, where it may appear.
+func (p *parser) within(jc *joinClause) error {
+	if !p.peek().is("within") {
+		return nil
+	}
+	t := p.next()
+	if jc.within >= 0 {
+		return p.errAt(t, "WITHIN is given twice")
+	}
+	var err error
+	jc.within, err = p.interval()
+	return err
+}
+
+// joinRel is a stream joined to the current state of a changelog, or to
+// another stream WITHIN an interval of event time.
 type joinRel struct {
 	left           bool
+	within         int64 // -1: a changelog join
 	s, c           *relation
 	sNames, cNames map[string]bool // qualifiers naming each side
 	on             string          // the ON condition over _s and _c
@@ -117,12 +135,16 @@ func (x *exec) streamRelation(r *relation, s *selectStmt) (*relation, error) {
 		return nil, err
 	}
 	switch {
-	case c.typ == kindStream:
-		return nil, unsupported("a stream-stream JOIN")
-	case c.system || c.typ != kindChangelog:
+	case c.typ == kindStream && s.join.within < 0:
+		return nil, unsupported("a stream-stream JOIN without WITHIN")
+	case c.typ == kindStream && s.join.left:
+		return nil, unsupported("a stream-stream LEFT JOIN")
+	case c.typ == kindChangelog && s.join.within >= 0:
+		return nil, unsupported("WITHIN in a stream-changelog JOIN")
+	case c.system || c.typ != kindChangelog && c.typ != kindStream:
 		return nil, unsupported("a JOIN with a " + typeWord(c.typ))
 	}
-	j := &joinRel{left: s.join.left, s: r, c: c, sNames: relNames(r, s.fromAlias), cNames: relNames(c, s.join.alias)}
+	j := &joinRel{left: s.join.left, within: s.join.within, s: r, c: c, sNames: relNames(r, s.fromAlias), cNames: relNames(c, s.join.alias)}
 	comb := *r
 	comb.cols = append(append([]column(nil), r.cols...), c.cols...)
 	comb.join = j
@@ -199,6 +221,20 @@ func joinSource(r *relation) string {
 	if j.left {
 		kind = " LEFT JOIN "
 	}
-	return "(SELECT " + strings.Join(cols, ", ") + " FROM (SELECT * FROM " + logTable(j.s.id) + " WHERE _seq > ?1 AND _seq <= ?2) AS _s" +
-		kind + stateTable(j.c.id) + " AS _c ON " + j.on + ")"
+	if j.within < 0 {
+		return "(SELECT " + strings.Join(cols, ", ") + " FROM (SELECT * FROM " + logTable(j.s.id) + " WHERE _seq > ?1 AND _seq <= ?2) AS _s" +
+			kind + stateTable(j.c.id) + " AS _c ON " + j.on + ")"
+	}
+	// Two streams: the new left rows meet the right rows read before, then
+	// the new right rows meet every left row up to now, so each pair
+	// comes out once, when the later of its rows is processed. ?1, ?2 are
+	// the left log's offsets, ?3, ?4 the right's.
+	on := j.on + " AND abs((" + eventTimeOn(j.s, "_s.") + ") - (" + eventTimeOn(j.c, "_c.") + ")) <= " + strconv.FormatInt(j.within, 10)
+	// _seq orders the pairs by the later row, then by the other row
+	// (offsets below 2^31).
+	rest := strings.Join(cols[1:], ", ")
+	return "(SELECT (_s._seq << 31) + _c._seq AS _seq, " + rest + " FROM (SELECT * FROM " + logTable(j.s.id) + " WHERE _seq > ?1 AND _seq <= ?2) AS _s JOIN (SELECT * FROM " +
+		logTable(j.c.id) + " WHERE _seq <= ?3) AS _c ON " + on +
+		" UNION ALL SELECT (1 << 62) + (_c._seq << 31) + _s._seq AS _seq, " + rest + " FROM (SELECT * FROM " + logTable(j.s.id) + " WHERE _seq <= ?2) AS _s JOIN (SELECT * FROM " +
+		logTable(j.c.id) + " WHERE _seq > ?3 AND _seq <= ?4) AS _c ON " + on + ")"
 }

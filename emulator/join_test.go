@@ -46,7 +46,8 @@ func TestJoinUnsupported(t *testing.T) {
 	_, db := start(t, emulator.Config{})
 	mustExec(t, db, createPageviews, createUsers, `CREATE STREAM clicks (userid VARCHAR, n INT)`)
 	for _, q := range []string{
-		`CREATE STREAM j AS SELECT * FROM pageviews p JOIN clicks c WITHIN 5 MINUTES ON p.userid = c.userid`,
+		`CREATE STREAM j AS SELECT p.userid FROM pageviews p LEFT JOIN clicks c WITHIN 5 MINUTES ON p.userid = c.userid`,
+		`CREATE STREAM j AS SELECT p.userid FROM pageviews p JOIN users u WITHIN 5 MINUTES ON p.userid = u.userid`,
 		`CREATE STREAM j AS SELECT p.userid FROM pageviews p JOIN clicks c ON p.userid = c.userid`,
 		`CREATE STREAM j AS SELECT p.userid FROM pageviews p RIGHT JOIN users u ON p.userid = u.userid`,
 		`CREATE STREAM j AS SELECT u.userid FROM users u JOIN pageviews p ON p.userid = u.userid`,
@@ -58,4 +59,21 @@ func TestJoinUnsupported(t *testing.T) {
 	}
 	_, err := db.ExecContext(context.Background(), `CREATE STREAM j AS SELECT userid FROM pageviews p JOIN users u ON p.userid = u.userid`)
 	assert.Equal(t, "42702", stateOf(err), "%v", err)
+}
+
+// TestStreamStreamJoin: rows of two streams meet when ON holds and their
+// event times are WITHIN the interval; each pair comes out once, when the
+// later of its rows arrives, whichever stream it is on.
+func TestStreamStreamJoin(t *testing.T) {
+	_, db := start(t, emulator.Config{})
+	mustExec(t, db, createPageviews,
+		`CREATE STREAM clicks (ts BIGINT, userid VARCHAR, button VARCHAR) WITH ('timestamp' = 'ts')`,
+		`INSERT INTO pageviews VALUES (1000, 'u1', 'p1')`,
+		`INSERT INTO clicks VALUES (3000, 'u1', 'b0')`)
+	startQuery(t, db, `CREATE STREAM j AS SELECT p.pageid, c.button FROM pageviews p WITH ('starting.position' = 'earliest') JOIN clicks c WITHIN 5 SECONDS ON p.userid = c.userid`)
+	mustExec(t, db,
+		`INSERT INTO clicks VALUES (5000, 'u1', 'b1'), (9000, 'u1', 'b2'), (4000, 'u2', 'b3')`, // b2 is 8 s after p1
+		`INSERT INTO pageviews VALUES (8000, 'u1', 'p2')`) // 5 s from b0: the bound is inclusive
+	_, got := queryAll(t, db, `SELECT * FROM j WITH ('starting.position' = 'earliest') LIMIT 5`)
+	assert.Equal(t, [][]string{{"p1", "b0"}, {"p1", "b1"}, {"p2", "b0"}, {"p2", "b1"}, {"p2", "b2"}}, got)
 }

@@ -311,6 +311,16 @@ func (x *exec) startQuery(pp *pplan, sink *relation, sel *selectStmt, selectText
 		db:      x.sess.db, schema: x.sess.schema, tz: x.sess.tz, selectText: selectText,
 		owner: x.sess.role, queryText: strings.TrimRight(strings.TrimSpace(x.text), ";"),
 	}
+	if j := pp.p.rel.join; j != nil && j.within >= 0 { // the second stream drives too
+		end := int64(0)
+		if !earliest {
+			var err error
+			if end, err = x.logEnd(j.c.id); err != nil {
+				return "", err
+			}
+		}
+		q.offsets[offsetKey(j.c.id)] = end
+	}
 	if err := x.insertQuery(q); err != nil {
 		return "", err
 	}
@@ -349,19 +359,32 @@ func (x *exec) runQueries() error {
 // runQuery moves the new rows of q's source into its sink. A failure of
 // the query itself marks it errored and leaves the statement alone.
 func (x *exec) runQuery(q *pquery) (bool, error) {
-	src := q.sources[0]
-	off := q.offsets[offsetKey(src)]
-	end, err := x.logEnd(src)
-	if err != nil {
-		return false, x.queryFailed(q, errors.New("its source was dropped"))
+	// The driving sources are those with an offset: the stream read (and
+	// the second stream of a stream-stream join); a joined changelog is
+	// read as it is.
+	var args []any
+	var ends []int64
+	moved := false
+	for _, src := range q.sources {
+		off, ok := q.offsets[offsetKey(src)]
+		if !ok {
+			continue
+		}
+		end, err := x.logEnd(src)
+		if err != nil {
+			return false, x.queryFailed(q, errors.New("its source was dropped"))
+		}
+		moved = moved || end > off
+		args = append(args, off, end)
+		ends = append(ends, end)
 	}
-	if end <= off {
+	if !moved {
 		return false, nil
 	}
 	if _, err := x.tx.ExecContext(x.ctx, `SAVEPOINT pq`); err != nil {
 		return false, err
 	}
-	if err := x.moveRows(q, off, end); err != nil {
+	if err := x.moveRows(q, args); err != nil {
 		if _, rerr := x.tx.ExecContext(x.ctx, `ROLLBACK TO pq`); rerr != nil {
 			return false, rerr
 		}
@@ -370,7 +393,13 @@ func (x *exec) runQuery(q *pquery) (bool, error) {
 		}
 		return false, x.queryFailed(q, err)
 	}
-	q.offsets[offsetKey(src)] = end
+	i := 0
+	for _, src := range q.sources {
+		if _, ok := q.offsets[offsetKey(src)]; ok {
+			q.offsets[offsetKey(src)] = ends[i]
+			i++
+		}
+	}
 	if err := x.saveOffsets(q); err != nil {
 		return false, err
 	}
@@ -393,8 +422,8 @@ func (x *exec) queryFailed(q *pquery, err error) error {
 }
 
 // moveRows writes the result of q over its source's log rows (lo, hi]
-// into its sink.
-func (x *exec) moveRows(q *pquery, lo, hi int64) error {
+// (args holds lo, hi for each driving source) into its sink.
+func (x *exec) moveRows(q *pquery, args []any) error {
 	st, err := parse(q.selectText)
 	if err != nil {
 		return err
@@ -424,14 +453,14 @@ func (x *exec) moveRows(q *pquery, lo, hi int64) error {
 		return err
 	}
 	if pp.p.rel.window != nil && pp.p.rel.window.emit {
-		return x.emitWindows(q, sink, pp, lo, hi)
+		return x.emitWindows(q, sink, pp, args[0].(int64), args[1].(int64))
 	}
-	return x.writeSink(sink, pp, lo, hi)
+	return x.writeSink(sink, pp, args)
 }
 
 // writeSink appends (or upserts, for a keyed view) the plan's rows over
 // the source log (lo, hi] to sink; a changelog sink's state follows.
-func (x *exec) writeSink(sink *relation, pp *pplan, lo, hi int64) error {
+func (x *exec) writeSink(sink *relation, pp *pplan, args []any) error {
 	prev, err := x.logEnd(sink.id)
 	if err != nil {
 		return err
@@ -442,9 +471,9 @@ func (x *exec) writeSink(sink *relation, pp *pplan, lo, hi int64) error {
 	}
 	cols := strings.Join(names, ", ")
 	if sink.typ == kindMaterializedView && len(sink.pk) > 0 {
-		return x.upsertView(sink, pp, lo, hi)
+		return x.upsertView(sink, pp, args)
 	}
-	if _, err := x.tx.ExecContext(x.ctx, "INSERT INTO "+logTable(sink.id)+" ("+cols+") "+pp.p.sql, lo, hi); err != nil {
+	if _, err := x.tx.ExecContext(x.ctx, "INSERT INTO "+logTable(sink.id)+" ("+cols+") "+pp.p.sql, args...); err != nil {
 		return err
 	}
 	if err := x.stampAppended(sink, prev); err != nil {
@@ -471,7 +500,7 @@ func hasStart(props []prop) bool {
 // row keeps its place (its _seq) and a client paging through the view
 // sees each key once. An aggregation over a changelog is recomputed as a
 // whole, and groups that no longer exist are deleted.
-func (x *exec) upsertView(sink *relation, pp *pplan, lo, hi int64) error {
+func (x *exec) upsertView(sink *relation, pp *pplan, args []any) error {
 	names := make([]string, len(sink.cols))
 	set := make([]string, len(sink.cols))
 	for i := range names {
@@ -484,7 +513,7 @@ func (x *exec) upsertView(sink *relation, pp *pplan, lo, hi int64) error {
 	}
 	key := strings.Join(keys, ", ")
 	q := "INSERT INTO " + logTable(sink.id) + " (" + strings.Join(names, ", ") + ") SELECT * FROM (" + pp.p.sql + ") WHERE true ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(set, ", ")
-	if _, err := x.tx.ExecContext(x.ctx, q, lo, hi); err != nil {
+	if _, err := x.tx.ExecContext(x.ctx, q, args...); err != nil {
 		return err
 	}
 	if !pp.grouped || pp.src.typ != kindChangelog {
@@ -498,7 +527,7 @@ func (x *exec) upsertView(sink *relation, pp *pplan, lo, hi int64) error {
 	for i, k := range sink.pk {
 		outKeys[i] = outs[sink.colIndex(k)]
 	}
-	_, err := x.tx.ExecContext(x.ctx, "WITH _n("+strings.Join(outs, ", ")+") AS ("+pp.p.sql+") DELETE FROM "+logTable(sink.id)+" WHERE ("+key+") NOT IN (SELECT "+strings.Join(outKeys, ", ")+" FROM _n)", lo, hi)
+	_, err := x.tx.ExecContext(x.ctx, "WITH _n("+strings.Join(outs, ", ")+") AS ("+pp.p.sql+") DELETE FROM "+logTable(sink.id)+" WHERE ("+key+") NOT IN (SELECT "+strings.Join(outKeys, ", ")+" FROM _n)", args...)
 	return err
 }
 

@@ -105,12 +105,15 @@ func (x *exec) windowed(r *relation, s *selectStmt) (*relation, error) {
 // eventTimeSQL is the event time of a log row in milliseconds since the
 // epoch: the 'timestamp' column, a BIGINT of milliseconds or a
 // TIMESTAMP; else the time the row was inserted (appended by a query).
-func eventTimeSQL(r *relation) string {
+func eventTimeSQL(r *relation) string { return eventTimeOn(r, "") }
+
+// eventTimeOn is eventTimeSQL with the log's columns qualified by prefix.
+func eventTimeOn(r *relation, prefix string) string {
 	if r.props["timestamp"] == "" {
-		return "_ts" // the insertion time, on the emulator's clock
+		return prefix + "_ts" // the insertion time, on the emulator's clock
 	}
 	i := r.colIndex(r.props["timestamp"])
-	c := colName(i)
+	c := prefix + colName(i)
 	if r.cols[i].t.Kind() == types.KindBigInt {
 		return c
 	}
