@@ -13,10 +13,10 @@ const stateAmbiguousColumn = "42702"
 type joinClause struct {
 	left   bool
 	within int64 // WITHIN, in milliseconds; -1 without
-	rel   qname
-	alias string
-	props []prop
-	on    expr
+	rel    qname
+	alias  string
+	props  []prop
+	on     expr
 }
 
 // joinClause parses the join after the first relation of FROM, if any;

@@ -73,7 +73,7 @@ func TestStreamStreamJoin(t *testing.T) {
 	startQuery(t, db, `CREATE STREAM j AS SELECT p.pageid, c.button FROM pageviews p WITH ('starting.position' = 'earliest') JOIN clicks c WITHIN 5 SECONDS ON p.userid = c.userid`)
 	mustExec(t, db,
 		`INSERT INTO clicks VALUES (5000, 'u1', 'b1'), (9000, 'u1', 'b2'), (4000, 'u2', 'b3')`, // b2 is 8 s after p1
-		`INSERT INTO pageviews VALUES (8000, 'u1', 'p2')`) // 5 s from b0: the bound is inclusive
+		`INSERT INTO pageviews VALUES (8000, 'u1', 'p2')`)                                      // 5 s from b0: the bound is inclusive
 	_, got := queryAll(t, db, `SELECT * FROM j WITH ('starting.position' = 'earliest') LIMIT 5`)
 	assert.Equal(t, [][]string{{"p1", "b0"}, {"p1", "b1"}, {"p2", "b0"}, {"p2", "b1"}, {"p2", "b2"}}, got)
 }
