@@ -182,8 +182,7 @@ func (x *exec) relationByID(id int64) (*relation, error) {
 	return r, err
 }
 
-// checkQueryUse fails with 2BP01 when a query that is not terminated
-// reads or writes r; the query of a materialized view being dropped is
+// checkQueryUse fails with 2BP01 when a running query reads or writes r; the query of a materialized view being dropped is
 // terminated with it.
 func (x *exec) checkQueryUse(r *relation) error {
 	qs, err := x.loadQueries(`q.current_state <> 'terminated'`)
@@ -197,6 +196,9 @@ func (x *exec) checkQueryUse(r *relation) error {
 				return err
 			}
 			continue
+		}
+		if q.state != queryRunning {
+			continue // an errored query holds nothing until it is restarted
 		}
 		uses := q.sink == r.id
 		for _, s := range q.sources {

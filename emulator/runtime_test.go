@@ -162,14 +162,22 @@ func TestPersistentQueryUnsupported(t *testing.T) {
 	}
 }
 
-// TestQueryErrored: a query whose evaluation fails is marked errored
-// with its message and the INSERT that fed it still succeeds.
+// TestQueryErrored: a query that cannot run is marked errored with its
+// message, and the statement that ran it still succeeds.
 func TestQueryErrored(t *testing.T) {
 	_, db := start(t, emulator.Config{})
-	mustExec(t, db, createUsers)
-	id := startQuery(t, db, `CREATE CHANGELOG c2 AS SELECT userid, regionid FROM users`)
-	mustExec(t, db, `INSERT INTO users VALUES (1, 'u1', 'r1')`)
-	_ = id
+	mustExec(t, db, createPageviews)
+	id := startQuery(t, db, `CREATE STREAM pv2 AS SELECT pageid FROM pageviews`)
+	mustExec(t, db, `TERMINATE QUERY `+id, `DROP STREAM pv2`,
+		`INSERT INTO pageviews VALUES (1, 'u', 'p1')`,
+		`RESTART QUERY `+id)
+	_, qs := queryAll(t, db, `SELECT current_state, error_message FROM deltastream.sys."queries"`)
+	assert.Equal(t, [][]string{{"errored", "its sink was dropped"}}, qs)
+	_, list := queryAll(t, db, `LIST QUERIES`)
+	assert.Equal(t, []string{"running", "errored"}, list[0][3:5])
+	_, desc := queryAll(t, db, `DESCRIBE QUERY `+id)
+	assert.Equal(t, []string{"errored", "its sink was dropped"}, desc[0][1:3])
+	mustExec(t, db, `DROP STREAM pageviews`) // an errored query holds nothing
 }
 
 // TestQueryRestartPersistent: a query of a --data emulator resumes after
