@@ -105,6 +105,8 @@ type logReader struct {
 	loc   *time.Location
 	start int64
 	limit int64 // -1: until the client closes
+	// readHook, when set (tests), hears how many rows each read holds.
+	readHook func(n int)
 }
 
 // Serve implements server.Stream.
@@ -158,6 +160,9 @@ func (c *logReader) read(ctx context.Context, lo int64) (int64, [][]*string, err
 		return lo, nil, err
 	}
 	out, err := renderRows(rows, c.types, c.loc)
+	if c.readHook != nil {
+		c.readHook(len(out))
+	}
 	return hi, out, err
 }
 
