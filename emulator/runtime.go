@@ -305,6 +305,9 @@ func (x *exec) startQuery(pp *pplan, sink *relation, sel *selectStmt, selectText
 			return "", err
 		}
 	}
+	if err := x.refuseCycle(pp.src.id, sink.id); err != nil {
+		return "", err
+	}
 	q := &pquery{
 		id: newQueryID(), state: queryRunning, sink: sink.id, sources: append([]int64{pp.src.id}, pp.others...),
 		offsets: map[string]int64{offsetKey(pp.src.id): start},
@@ -536,4 +539,30 @@ func (x *exec) upsertView(sink *relation, pp *pplan, args []any) error {
 func (x *exec) stampAppended(sink *relation, prev int64) error {
 	_, err := x.tx.ExecContext(x.ctx, "UPDATE "+logTable(sink.id)+" SET _ts = ? WHERE _seq > ?", x.now.UnixMilli(), prev)
 	return err
+}
+
+// refuseCycle fails when a query from src into sink would close a cycle
+// of queries (sink, through running queries, feeding src), which would
+// move rows around forever.
+func (x *exec) refuseCycle(src, sink int64) error {
+	qs, err := x.loadQueries(`q.current_state = 'running'`)
+	if err != nil {
+		return err
+	}
+	seen := map[int64]bool{sink: true}
+	todo := []int64{sink}
+	for len(todo) > 0 {
+		r := todo[0]
+		todo = todo[1:]
+		if r == src {
+			return unsupported("a query that feeds its own source (a cycle of queries)")
+		}
+		for _, q := range qs {
+			if _, drives := q.offsets[offsetKey(r)]; drives && !seen[q.sink] {
+				seen[q.sink] = true
+				todo = append(todo, q.sink)
+			}
+		}
+	}
+	return nil
 }

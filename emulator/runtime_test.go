@@ -149,6 +149,7 @@ func TestQueryLifecycle(t *testing.T) {
 func TestPersistentQueryUnsupported(t *testing.T) {
 	_, db := start(t, emulator.Config{})
 	mustExec(t, db, createPageviews)
+	startQuery(t, db, `CREATE STREAM loop AS SELECT * FROM pageviews`)
 	for _, q := range []string{
 		`CREATE STREAM s2 AS SELECT userid, COUNT(*) AS n FROM pageviews GROUP BY userid`,
 		`CREATE CHANGELOG c2 AS SELECT userid FROM pageviews`,
@@ -156,6 +157,7 @@ func TestPersistentQueryUnsupported(t *testing.T) {
 		`CREATE STREAM s2 AS SELECT * FROM pageviews LIMIT 3`,
 		`CREATE CHANGELOG c2 AS SELECT COUNT(*) AS n FROM pageviews`,
 		`INSERT INTO pageviews SELECT * FROM pageviews`,
+		`INSERT INTO pageviews SELECT * FROM loop`,
 	} {
 		_, err := db.ExecContext(context.Background(), q)
 		assert.Equal(t, "0A000", stateOf(err), "%s: %v", q, err)
