@@ -174,6 +174,11 @@ func (x *exec) startQuery(pp *pplan, sink *relation, sel *selectStmt, selectText
 	if err := x.refuseCycle(pp.src.id, sink.id); err != nil {
 		return "", err
 	}
+	if pp.window {
+		if err := x.indexEventTime(pp.src); err != nil {
+			return "", err
+		}
+	}
 	q := &pquery{
 		id: newQueryID(), state: queryRunning, sink: sink.id, sources: append([]int64{pp.src.id}, pp.others...),
 		offsets: map[string]int64{offsetKey(pp.src.id): start},

@@ -1,6 +1,9 @@
 package emulator
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // appended records that this statement appended rows to relation id.
 func (x *exec) appended(id int64) {
@@ -25,6 +28,14 @@ func (x *exec) planSource(r *relation) string {
 			keys[i] = colName(r.colIndex(k))
 		}
 		return "(SELECT * FROM " + logTable(r.id) + " WHERE _seq IN (SELECT max(_seq) FROM " + logTable(r.id) + " WHERE _seq <= ?2 GROUP BY " + strings.Join(keys, ", ") + "))"
+	case x.regroup && r.window != nil && !r.window.emit:
+		// Only the windows of the new rows change, and their rows are at
+		// most a window's size older than the oldest new row.
+		et, log := eventTimeSQL(r), logTable(r.id)
+		// (No bound on _seq: ?2 is the end of the log, and a bound would
+		// steer SQLite away from the event-time index.)
+		return windowSource(r, "(SELECT * FROM "+log+" WHERE "+et+" >= (SELECT min("+et+") FROM "+log+
+			" WHERE _seq > ?1 AND _seq <= ?2) - "+strconv.FormatInt(r.window.size, 10)+")")
 	case x.regroup:
 		return windowOr(r, "(SELECT * FROM "+logTable(r.id)+" WHERE _seq <= ?2)")
 	}

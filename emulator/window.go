@@ -145,3 +145,10 @@ func windowSource(r *relation, base string) string {
 	return "(SELECT *, " + msTimestamp("_ws") + " AS " + colName(n) + ", " + msTimestamp("_ws + "+size) + " AS " + colName(n+1) +
 		" FROM " + ws + " WHERE _ws + " + size + " > _et" + emitFilter(w) + ")"
 }
+
+// indexEventTime indexes r's log by event time, for the windows of a
+// query over it.
+func (x *exec) indexEventTime(r *relation) error {
+	_, err := x.tx.ExecContext(x.ctx, "CREATE INDEX IF NOT EXISTS "+logTable(r.id)+"_et ON "+logTable(r.id)+" ("+eventTimeSQL(r)+")")
+	return err
+}

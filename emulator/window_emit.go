@@ -20,11 +20,13 @@ import (
 const noWatermark = -(int64(1) << 62)
 
 // emitBase is the source log up to ?2 where each row after ?1 carries in
-// _pm the highest event time of the rows before it in the run.
+// _pm the highest event time of the rows before it in the run. Older rows
+// matter only for windows still open: ending after ?3, so starting after
+// ?3 minus the window's size.
 func emitBase(r *relation) string {
 	log := logTable(r.id)
 	return "(SELECT *, max(" + eventTimeSQL(r) + ") OVER (ORDER BY _seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS _pm FROM " + log +
-		" WHERE _seq > ?1 AND _seq <= ?2 UNION ALL SELECT *, NULL FROM " + log + " WHERE _seq <= ?1)"
+		" WHERE _seq > ?1 AND _seq <= ?2 UNION ALL SELECT *, NULL FROM " + log + " WHERE _seq <= ?1 AND " + eventTimeSQL(r) + " > ?3 - " + strconv.FormatInt(r.window.size, 10) + ")"
 }
 
 // emitFilter keeps the windows the run closes and drops late rows; ""
