@@ -178,6 +178,10 @@ func (x *exec) startQuery(pp *pplan, sink *relation, sel *selectStmt, selectText
 		if err := x.indexEventTime(pp.src); err != nil {
 			return "", err
 		}
+	} else if pp.grouped && pp.src.typ == kindStream {
+		if err := x.indexGroups(pp.src, sel); err != nil {
+			return "", err
+		}
 	}
 	q := &pquery{
 		id: newQueryID(), state: queryRunning, sink: sink.id, sources: append([]int64{pp.src.id}, pp.others...),
@@ -228,4 +232,23 @@ func (x *exec) refuseCycle(src, sink int64) error {
 		}
 	}
 	return nil
+}
+
+// indexGroups indexes a stream's log by the GROUP BY columns of sel, so
+// that an aggregation re-reads only the rows of the groups that change.
+func (x *exec) indexGroups(r *relation, sel *selectStmt) error {
+	var cols []string
+	for _, g := range sel.groupBy {
+		if c, ok := g.(*colRef); ok {
+			if i := r.colIndex(c.parts[len(c.parts)-1]); i >= 0 {
+				cols = append(cols, colName(i))
+			}
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	name := logTable(r.id) + "_g_" + strings.Join(cols, "_")
+	_, err := x.tx.ExecContext(x.ctx, "CREATE INDEX IF NOT EXISTS "+name+" ON "+logTable(r.id)+" ("+strings.Join(cols, ", ")+")")
+	return err
 }

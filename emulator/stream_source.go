@@ -37,7 +37,9 @@ func (x *exec) planSource(r *relation) string {
 		return windowSource(r, "(SELECT * FROM "+log+" WHERE "+et+" >= (SELECT min("+et+") FROM "+log+
 			" WHERE _seq > ?1 AND _seq <= ?2) - "+strconv.FormatInt(r.window.size, 10)+")")
 	case x.regroup:
-		return windowOr(r, "(SELECT * FROM "+logTable(r.id)+" WHERE _seq <= ?2)")
+		// The whole log (?2 is its end); the group filter picks the rows
+		// of the changed groups through the group-key index.
+		return windowOr(r, logTable(r.id))
 	}
 	return rangeSource(r)
 }
