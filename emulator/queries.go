@@ -25,7 +25,7 @@ type queryCmd struct {
 // parseQueryCmd recognizes the statements naming a query by id before the
 // lexer sees them: ids are UUIDs, which are not identifiers.
 func parseQueryCmd(sql string) (*queryCmd, bool, error) {
-	f := strings.Fields(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(sql), ";")))
+	f := strings.Fields(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(skipComments(sql)), ";")))
 	if len(f) < 2 || !strings.EqualFold(f[1], "query") {
 		return nil, false, nil
 	}
@@ -42,6 +42,29 @@ func parseQueryCmd(sql string) (*queryCmd, bool, error) {
 		return nil, true, errorf(stateSyntax, "expected %s QUERY <query id>", strings.ToUpper(verb))
 	}
 	return &queryCmd{verb: verb, id: strings.Trim(f[2], `"'`)}, true, nil
+}
+
+// skipComments drops the comments that lead a statement.
+func skipComments(s string) string {
+	for {
+		s = strings.TrimSpace(s)
+		switch {
+		case strings.HasPrefix(s, "--"):
+			i := strings.IndexByte(s, '\n')
+			if i < 0 {
+				return ""
+			}
+			s = s[i+1:]
+		case strings.HasPrefix(s, "/*"):
+			i := strings.Index(s[2:], "*/")
+			if i < 0 {
+				return s
+			}
+			s = s[i+4:]
+		default:
+			return s
+		}
+	}
 }
 
 // pquery is a persistent query as the runtime needs it.

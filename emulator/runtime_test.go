@@ -137,7 +137,7 @@ func TestQueryLifecycle(t *testing.T) {
 	_, got := queryAll(t, db, `SELECT pageid FROM pv2 WITH ('starting.position' = 'earliest') LIMIT 1`)
 	assert.Equal(t, [][]string{{"p1"}}, got)
 
-	mustExec(t, db, `RESTART QUERY `+id, `INSERT INTO pageviews VALUES (3, 'u', 'p3')`)
+	mustExec(t, db, "-- resume\n/* from p2 */ RESTART QUERY "+id+";", `INSERT INTO pageviews VALUES (3, 'u', 'p3')`)
 	_, got = queryAll(t, db, `SELECT pageid FROM pv2 WITH ('starting.position' = 'earliest') LIMIT 3`)
 	assert.Equal(t, [][]string{{"p1"}, {"p2"}, {"p3"}}, got)
 
