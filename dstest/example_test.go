@@ -401,7 +401,9 @@ func ExampleServer_WaitPolls() {
 	fmt.Println(len(polls), "polls, then release")
 	gate.Release()
 	<-done
-	fmt.Println(len(srv.Polls(rs.StatementID)) >= 3)
+	// Every poll is recorded before it is answered; the second one may
+	// already be the one that sees the statement done.
+	fmt.Println(len(srv.Polls(rs.StatementID)) >= 2)
 	// Output:
 	// 2 polls, then release
 	// true
