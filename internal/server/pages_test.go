@@ -49,7 +49,7 @@ func TestPagesProducedOnDemand(t *testing.T) {
 			get := func(n int) response {
 				path := "/v2/statements/" + rs.StatementID + "?partitionID=" + strconv.Itoa(n)
 				if dataplane {
-					return h.do(http.MethodGet, h.ts.URL+"/dp/v2/statements/"+rs.StatementID+"?partitionID="+strconv.Itoa(n), rs.Metadata.DataplaneRequest.Token, "", nil)
+					return h.dpGet("/v2/statements/"+rs.StatementID+"?partitionID="+strconv.Itoa(n), rs.Metadata.DataplaneRequest.Token)
 				}
 				return h.get(path)
 			}
