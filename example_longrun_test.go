@@ -99,16 +99,16 @@ func ExampleWithAsync() {
 
 	collector := openExampleDB(srv)
 	defer collector.Close()
-	var typ, name, command, summary string
+	var typ, name, command, summary, path string
 	err = collector.QueryRowContext(deltastream.WithResume(context.Background(), ids...), "").
-		Scan(&typ, &name, &command, &summary)
+		Scan(&typ, &name, &command, &summary, &path)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(summary)
+	fmt.Println(summary, path)
 	// Output:
 	// submitted; requests so far: 1
-	// created
+	// created ["kafka"]
 }
 
 // An async query returns its Rows at once; the first Next waits for the
@@ -273,7 +273,7 @@ func ExampleWithResume_dataplane() {
 	}
 	dataplaneGETs := 0
 	for _, r := range srv.Requests() {
-		if strings.Contains(r.Path, "/dp/") {
+		if r.Dataplane {
 			dataplaneGETs++
 		}
 	}

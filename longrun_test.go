@@ -64,7 +64,7 @@ func TestLongrunIDBeforeFirstPoll(t *testing.T) {
 	ctx = deltastream.WithProgress(ctx, func(p deltastream.Progress) { events = append(events, "progress") })
 	ctx = deltastream.WithStatementInfo(ctx, func(i deltastream.StatementInfo) {
 		assert.Equal(t, acceptedID, i.ID)
-		assert.Len(t, i.Columns, 4)
+		assert.Len(t, i.Columns, 5, "Type, Name, Command, Summary, Path")
 		events = append(events, "info")
 	})
 	res, err := db.ExecContext(ctx, q)
@@ -144,10 +144,10 @@ func TestLongrunAsyncExecThenResume(t *testing.T) {
 	collector := openDB(t, srv, fastPolls...)
 	var got []deltastream.Progress
 	ctx := deltastream.WithProgress(context.Background(), releaseAfter(gate, 2, &got))
-	var typ, name, command, summary string
-	err = collector.QueryRowContext(deltastream.WithResume(ctx, id), "").Scan(&typ, &name, &command, &summary)
+	var typ, name, command, summary, path string
+	err = collector.QueryRowContext(deltastream.WithResume(ctx, id), "").Scan(&typ, &name, &command, &summary, &path)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"store", "s", "CREATE", "created"}, []string{typ, name, command, summary})
+	assert.Equal(t, []string{"store", "s", "CREATE", "created", `["s"]`}, []string{typ, name, command, summary, path})
 	assert.GreaterOrEqual(t, len(got), 2, "the resume polled the running statement")
 	assert.Equal(t, 1, srv.Submitted(q), "resuming submits nothing")
 
@@ -389,7 +389,8 @@ func TestLongrunResumeDataplanePartitions(t *testing.T) {
 			}
 			parts := map[string]bool{}
 			for _, r := range srv.Requests() {
-				if strings.Contains(r.Path, "/dp/") {
+				if r.Dataplane {
+					assert.Equal(t, id, r.StatementID)
 					parts[r.Query.Get("partitionID")] = true
 				}
 			}
@@ -470,7 +471,7 @@ func TestLongrunTimeoutThenResume(t *testing.T) {
 	gate.Release()
 	var summary string
 	var skip any
-	err = db.QueryRowContext(deltastream.WithResume(context.Background(), id), "").Scan(&skip, &skip, &skip, &summary)
+	err = db.QueryRowContext(deltastream.WithResume(context.Background(), id), "").Scan(&skip, &skip, &skip, &summary, &skip)
 	require.NoError(t, err)
 	assert.Equal(t, "created", summary)
 }

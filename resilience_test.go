@@ -33,8 +33,8 @@ const (
 var resilRows = []int64{1, 2, 3, 4, 5}
 
 // resilServer returns a server scripted with resilSQL and resilHeldSQL.
-func resilServer(t testing.TB) (*dstest.Server, *dstest.Gate) {
-	srv := dstest.NewServer(t)
+func resilServer(t testing.TB, opts ...dstest.Option) (*dstest.Server, *dstest.Gate) {
+	srv := dstest.NewServer(t, opts...)
 	script := func(sql string) *dstest.Statement {
 		st := srv.On(sql).Columns(dstest.NotNullCol("n", "BIGINT")).PartitionSize(2)
 		for _, n := range resilRows {
@@ -375,46 +375,60 @@ func TestResilNonRetryableFailFast(t *testing.T) {
 
 // TestResilPartitionBodyBroken breaks the body of partition 1 after its
 // headers. The driver does not re-fetch it: the partition body is decoded
-// as it streams, so the query fails after partition 0's rows with an error
-// that must name the statement and the partition. (A transparent re-fetch
-// would also be acceptable: then the result must be complete.) A reset
-// before any answer is retried transparently.
+// as it streams, so the query fails with an error that must name the
+// statement and the partition, after partition 0's rows and whichever
+// complete rows of partition 1 arrived before the break. (A transparent
+// re-fetch would also be acceptable: then the result must be complete.) A
+// reset before any answer is retried transparently.
+//
+// Where the cut falls depends on the key order: in the service's
+// (alphabetical) order "data" precedes "metadata", so 60 bytes hold all of
+// partition 1's rows and the cut falls in its metadata; in the legacy
+// order the cut falls in the metadata before any row.
 func TestResilPartitionBodyBroken(t *testing.T) {
 	tests := []struct {
 		name  string
 		fault *dstest.Fault
 		retry bool // must recover
+		rows1 int  // rows of partition 1 delivered in the service's order
 	}{
-		{"reset before the answer", &dstest.Fault{ResetAfter: -1}, true},
-		{"reset after 1 byte", &dstest.Fault{ResetAfter: 1}, false},
-		{"reset mid body", &dstest.Fault{ResetAfter: 60}, false},
-		{"truncated mid body", &dstest.Fault{Truncate: 60}, false},
-		{"empty body", &dstest.Fault{Truncate: -1}, false},
+		{"reset before the answer", &dstest.Fault{ResetAfter: -1}, true, 0},
+		{"reset after 1 byte", &dstest.Fault{ResetAfter: 1}, false, 0},
+		{"reset mid body", &dstest.Fault{ResetAfter: 60}, false, 2},
+		{"truncated mid body", &dstest.Fault{Truncate: 60}, false, 2},
+		{"empty body", &dstest.Fault{Truncate: -1}, false, 0},
 	}
-	for _, tc := range tests {
-		for _, prefetch := range []string{"prefetch=0", "prefetch=2"} {
-			t.Run(tc.name+" "+prefetch, func(t *testing.T) {
-				t.Parallel()
-				srv, _ := resilServer(t)
-				db := openDB(t, srv, prefetch)
-				h := installHook(srv, isPart1, firstN(1, tc.fault))
-				got, id, err := queryInts(context.Background(), db, resilSQL)
-				assert.Equal(t, 1, srv.Submitted(resilSQL))
-				// A prefetched partition is read ahead before any of its rows
-				// is handed out, so a body reset midway is fetched again.
-				refetch := prefetch == "prefetch=2" && tc.fault.ResetAfter > 0
-				if tc.retry || refetch {
-					require.NoError(t, err)
-					assert.Equal(t, resilRows, got)
-					hits, _ := h.counts()
-					assert.Equal(t, 2, hits)
-					return
-				}
-				assert.Equal(t, resilRows[:2], got, "partition 0 was delivered")
-				assert.Equal(t, id, deltastream.StatementIDOf(err))
-				assert.Contains(t, err.Error(), id)
-				assert.Contains(t, err.Error(), "partition 1", "the error must say which partition broke")
-			})
+	for _, order := range []dstest.KeyOrder{dstest.ServiceOrder, dstest.LegacyOrder} {
+		for _, tc := range tests {
+			for _, prefetch := range []string{"prefetch=0", "prefetch=2"} {
+				t.Run(fmt.Sprintf("%s %s %s", order, tc.name, prefetch), func(t *testing.T) {
+					t.Parallel()
+					srv, _ := resilServer(t, dstest.WithKeyOrder(order))
+					db := openDB(t, srv, prefetch)
+					h := installHook(srv, isPart1, firstN(1, tc.fault))
+					got, id, err := queryInts(context.Background(), db, resilSQL)
+					assert.Equal(t, 1, srv.Submitted(resilSQL))
+					// A prefetched partition is read ahead before any of its rows
+					// is handed out, so a body reset midway is fetched again.
+					refetch := prefetch == "prefetch=2" && tc.fault.ResetAfter > 0
+					if tc.retry || refetch {
+						require.NoError(t, err)
+						assert.Equal(t, resilRows, got)
+						hits, _ := h.counts()
+						assert.Equal(t, 2, hits)
+						return
+					}
+					want := 2 // partition 0
+					if order == dstest.ServiceOrder {
+						want += tc.rows1
+					}
+					assert.Equal(t, resilRows[:want], got, "partition 0, then the complete rows of partition 1 that arrived")
+					require.Error(t, err, "a broken partition is never taken for a complete one")
+					assert.Equal(t, id, deltastream.StatementIDOf(err))
+					assert.Contains(t, err.Error(), id)
+					assert.Contains(t, err.Error(), "partition 1", "the error must say which partition broke")
+				})
+			}
 		}
 	}
 }

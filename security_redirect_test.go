@@ -101,7 +101,7 @@ func TestSecurityRedirectsNeverFollowed(t *testing.T) {
 		}, func(r *dstest.Request) bool { return r.Query.Get("partitionID") == "1" }, "SELECT 3;"},
 		{"dataplane 301", http.StatusMovedPermanently, func(srv *dstest.Server) {
 			srv.On("SELECT 4;").Columns(dstest.Col("a", "BIGINT")).Rows([]any{"5"}).Dataplane()
-		}, func(r *dstest.Request) bool { return strings.HasPrefix(r.Path, "/dp/") }, "SELECT 4;"},
+		}, func(r *dstest.Request) bool { return r.Dataplane }, "SELECT 4;"},
 		{"websocket 307", http.StatusTemporaryRedirect, func(srv *dstest.Server) {
 			srv.On("SELECT * FROM s;").Columns(dstest.Col("a", "VARCHAR")).Stream()
 		}, func(r *dstest.Request) bool { return strings.Contains(r.Path, "/print/") }, "SELECT * FROM s;"},

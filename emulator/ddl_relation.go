@@ -28,10 +28,10 @@ func (x *exec) createRelation(s *createStmt) (*result, error) {
 		}
 		return nil, errorf(stateRelationExists, "relation %s already exists", fqn(path...))
 	}
-	if s.asSelect != nil && s.kind != kindMaterializedView {
-		return nil, unsupported("CREATE " + strings.ToUpper(string(s.kind)) + " ... AS SELECT (a persistent query)")
-	}
 	r := &relation{db: db, schema: schema, name: name, typ: s.kind, props: propMap(s.props), pk: s.primaryKey}
+	if s.asSelect != nil && !x.selectsSystem(s.asSelect) {
+		return x.createAsSelect(s, r) // a persistent query (runtime.go)
+	}
 	if s.kind == kindMaterializedView {
 		return x.createView(s, r)
 	}
@@ -149,6 +149,9 @@ func (x *exec) dropRelation(s *dropStmt) (*result, error) {
 		}
 		return nil, errorf(stateRelNotFound, "%s %s not found: it is a %s; use DROP %s or DROP RELATION",
 			typeWord(s.kind), fqn(path...), typeWord(r.typ), strings.ToUpper(typeWord(r.typ)))
+	}
+	if err := x.beforeDrop(r); err != nil { // streaming (queries.go)
+		return nil, err
 	}
 	if err := x.deleteRelation(r); err != nil {
 		return nil, err

@@ -27,6 +27,9 @@ type engine struct {
 	closed  bool
 	spilled int64    // temporary tables created so far (names)
 	spills  []string // live temporary tables, oldest first
+
+	// hub wakes continuous readers after appends (streaming, fanout.go).
+	hub *hub
 }
 
 func newEngine(cfg Config) (*engine, error) {
@@ -39,7 +42,7 @@ func newEngine(cfg Config) (*engine, error) {
 		_ = db.Close()
 		return nil, errors.New("emulator: initialize the catalog: " + err.Error())
 	}
-	return &engine{cfg: cfg, db: db, orgID: orgID}, nil
+	return &engine{cfg: cfg, db: db, orgID: orgID, hub: newHub()}, nil
 }
 
 // close closes the store; statements after it fail with 57015.
@@ -50,6 +53,7 @@ func (e *engine) close() error {
 		return nil
 	}
 	e.closed = true
+	e.hub.closeAll()
 	return e.db.Close()
 }
 
@@ -64,6 +68,8 @@ type result struct {
 	pages server.PageSource // rows produced on demand
 	// use, when set, is the session after a USE statement.
 	use *session
+	// stream, when set, makes the answer a streaming one (continuous.go).
+	stream server.Stream
 }
 
 // Execute implements server.Engine. Statements of one submission run in
@@ -112,6 +118,7 @@ func (e *engine) statement(ctx context.Context, sess *session, text string, sub 
 			out.Partitions = server.SplitRows(res.rows, e.cfg.PartitionSize)
 		}
 		out.Dataplane = res.dataplane
+		out.Stream = res.stream
 		out.Context = e.context(ctxSess)
 	case errors.As(err, &se):
 		out.SQLState, out.Message = se.state, se.msg
@@ -173,9 +180,13 @@ func (e *engine) run(ctx context.Context, sess *session, text string, sub *serve
 	if err != nil {
 		return nil, err
 	}
+	if err := x.runQueries(); err != nil { // persistent queries (runtime.go)
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
+	e.hub.notify(x.touched)
 	return res, nil
 }
 
@@ -188,6 +199,15 @@ type exec struct {
 	sub  *server.Submission
 	now  time.Time
 	text string
+	// touched are the relations this statement appended to: persistent
+	// queries reading them run before the commit, readers wake after it.
+	touched map[int64]bool
+	// streaming makes plan read a relation's log between two offsets
+	// (?1 exclusive, ?2 inclusive) instead of its current contents.
+	streaming bool
+	// regroup makes a streaming plan of an aggregation read the whole log
+	// up to ?2, restricted to the groups of the rows after ?1.
+	regroup bool
 }
 
 // stamp is the stored created_at/updated_at text of this statement.
@@ -208,7 +228,13 @@ func (x *exec) dispatch(st any) (*result, error) {
 	case *insertStmt:
 		return x.insert(s)
 	case *selectStmt:
+		if x.isContinuous(s) {
+			return x.continuous(s)
+		}
 		return x.query(s)
+	}
+	if res, ok, err := x.dispatchStreaming(st); ok {
+		return res, err
 	}
 	return nil, unsupported("this statement")
 }

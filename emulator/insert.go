@@ -80,8 +80,9 @@ func (x *exec) insert(s *insertStmt) (*result, error) {
 	for i := range names {
 		names[i] = colName(i)
 	}
-	head := "INSERT INTO " + logTable(r.id) + " (" + strings.Join(names, ", ") + ") VALUES "
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	// _ts is the insertion time, event time without a 'timestamp' column (window.go).
+	head := "INSERT INTO " + logTable(r.id) + " (_ts, " + strings.Join(names, ", ") + ") VALUES "
+	tuple := "(" + strconv.FormatInt(x.now.UnixMilli(), 10) + ", " + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
 	for rows := len(s.rows); rows > 0; {
 		n := min(rows, chunk)
 		q := head + strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", ")
@@ -99,6 +100,7 @@ func (x *exec) insert(s *insertStmt) (*result, error) {
 			return nil, err
 		}
 	}
+	x.appended(r.id)
 	path := r.path()
 	summary := strconv.Itoa(len(s.rows)) + " row(s) inserted into " + typeWord(r.typ) + " " + fqn(path...)
 	return commandResult(r.typ, "INSERT", summary, path...), nil

@@ -12,9 +12,11 @@ import (
 // viewPages answers a simple SELECT over a materialized view with pages
 // produced on demand: the statement only finds where each partition
 // starts, and every partition is read from SQLite when a client asks for
-// it. A view's rows never change after creation (part 1), so pages read
-// later are the rows the statement saw; memory stays bounded by one
-// partition whatever the size of the view.
+// it. A view's query updates its rows in place (keyed upserts keep their
+// _seq) and appends new ones after the last, so a page read later holds
+// the rows the statement found, with their values as they are when the
+// page is read; memory stays bounded by one partition whatever the size
+// of the view.
 func (x *exec) viewPages(p *plan) (*result, error) {
 	where := ""
 	if p.where != "" {

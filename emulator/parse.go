@@ -20,6 +20,9 @@ type parser struct {
 
 // parse parses one statement (a trailing semicolon is allowed).
 func parse(sql string) (any, error) {
+	if c, ok, err := parseQueryCmd(sql); ok { // streaming (queries.go)
+		return c, err
+	}
 	toks, err := lex(sql)
 	if err != nil {
 		return nil, err
@@ -180,6 +183,9 @@ func (p *parser) statement() (any, error) {
 		return p.insert()
 	case t.is("select"):
 		return p.selectStmt()
+	case t.is("print"):
+		p.i++
+		return p.printEntity() // streaming (continuous.go)
 	case t.kind == tokEOF:
 		return nil, p.errAt(t, "empty statement")
 	case t.kind == tokIdent:

@@ -99,7 +99,7 @@ func (p *parser) insert() (any, error) {
 		}
 	}
 	if p.peek().is("select") {
-		return nil, unsupported("INSERT INTO ... SELECT (a persistent query)")
+		return p.insertSelect(st) // a persistent query (runtime.go)
 	}
 	if err := p.expect("values"); err != nil {
 		return nil, err

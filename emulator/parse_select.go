@@ -16,7 +16,9 @@ type selectStmt struct {
 	groupBy   []expr
 	having    expr
 	orderBy   []orderItem
-	limit     int64 // -1: none
+	limit     int64       // -1: none
+	window    *windowSpec // FROM TUMBLE(...)/HOP(...) (window.go)
+	join      *joinClause // [LEFT] JOIN ... ON ... (join.go)
 }
 
 type selItem struct {
@@ -74,11 +76,16 @@ func (p *parser) selectStmt() (*selectStmt, error) {
 	if t.isPunct("(") {
 		return nil, unsupported("a subquery in FROM")
 	}
-	if t.kind == tokIdent && (t.text == "tumble" || t.text == "hop" || t.text == "cumulate") && p.peekAt(1).isPunct("(") {
-		return nil, unsupported(strings.ToUpper(t.text) + " windows (part of the streaming emulator, not yet available)")
+	if t.kind == tokIdent && t.text == "cumulate" && p.peekAt(1).isPunct("(") {
+		return nil, unsupported("CUMULATE windows")
 	}
 	var err error
-	if s.from, err = p.name(3); err != nil {
+	if t.kind == tokIdent && (t.text == "tumble" || t.text == "hop") && p.peekAt(1).isPunct("(") {
+		err = p.windowFrom(s) // streaming (window.go)
+	} else {
+		s.from, err = p.name(3)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if p.peek().is("with") {
@@ -99,7 +106,7 @@ func (p *parser) selectStmt() (*selectStmt, error) {
 			return nil, err
 		}
 	}
-	if err := p.refuseJoin(); err != nil {
+	if err := p.joinClause(s); err != nil { // streaming (join.go)
 		return nil, err
 	}
 	if p.accept("where") {

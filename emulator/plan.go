@@ -31,8 +31,11 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 		if r, err = x.lookupRelation(s.from); err != nil {
 			return nil, err
 		}
+		if r, err = x.streamRelation(r, s); err != nil { // streaming (window.go, join.go)
+			return nil, err
+		}
 	}
-	if r.typ == kindStream {
+	if r.typ == kindStream && !x.streaming {
 		return nil, unsupported("a SELECT over the stream " + fqn(r.path()...) + " (a continuous query; the emulator runs bounded SELECTs over changelogs, materialized views and system tables)")
 	}
 	sc := &scope{x: x, r: r, names: map[string]bool{}, aliases: map[string]typed{}}
@@ -106,7 +109,7 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 		b.WriteString("DISTINCT ")
 	}
 	b.WriteString(strings.Join(sel, ", "))
-	b.WriteString(" FROM " + r.source + " AS _r")
+	b.WriteString(" FROM " + x.planSource(r) + " AS _r")
 	if s.where != nil {
 		g, aliases := sc.grouped, sc.aliases
 		sc.grouped, sc.aliases = false, nil // WHERE sees columns, not select aliases
@@ -121,8 +124,15 @@ func (x *exec) plan(s *selectStmt) (*plan, error) {
 		if err := wantBool(w, "WHERE"); err != nil {
 			return nil, err
 		}
-		b.WriteString(" WHERE " + w.sql)
+		b.WriteString(" WHERE (" + w.sql + ")")
 		p.where = w.sql
+	}
+	if f := x.groupFilter(r, sc.groups); f != "" { // streaming aggregation (runtime.go)
+		if s.where != nil {
+			b.WriteString(" AND " + f)
+		} else {
+			b.WriteString(" WHERE " + f)
+		}
 	}
 	if len(s.groupBy) > 0 {
 		keys := make([]string, 0, len(s.groupBy))

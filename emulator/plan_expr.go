@@ -174,6 +174,9 @@ func wantBool(x typed, what string) error {
 
 // column resolves a column reference.
 func (sc *scope) column(c *colRef) (typed, error) {
+	if sc.r.join != nil { // streaming (join.go)
+		return sc.joinColumn(c)
+	}
 	name := c.parts[len(c.parts)-1]
 	if len(c.parts) > 1 {
 		q := strings.Join(c.parts[:len(c.parts)-1], ".")

@@ -24,6 +24,12 @@ type relation struct {
 	// table of a changelog), or a subquery for a system table.
 	source string
 	system bool
+	// window, when set, makes this the windowed view of a relation with
+	// two more columns, window_start and window_end (window.go).
+	window *windowSpec
+	// join, when set, makes this the joined view of a stream and a
+	// changelog (join.go).
+	join *joinRel
 }
 
 // column is a relation column as kept in the catalog.
@@ -186,7 +192,7 @@ func (x *exec) insertRelation(r *relation, sqlText string) error {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString("CREATE TABLE " + logTable(r.id) + " (_seq INTEGER PRIMARY KEY AUTOINCREMENT")
+	b.WriteString("CREATE TABLE " + logTable(r.id) + " (_seq INTEGER PRIMARY KEY AUTOINCREMENT, _ts INTEGER")
 	for i, c := range r.cols {
 		b.WriteString(", " + colName(i) + " " + storageClass(c.t))
 	}

@@ -74,6 +74,14 @@ CREATE TABLE IF NOT EXISTS ds_queries (
 	created_at     TEXT NOT NULL,
 	updated_at     TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ds_query_runtime (
+	id          TEXT PRIMARY KEY,
+	db          TEXT NOT NULL,
+	schema_name TEXT NOT NULL,
+	tz          TEXT NOT NULL,
+	select_text TEXT NOT NULL,
+	state       TEXT NOT NULL DEFAULT '{}'
+);
 `
 
 // openStore opens (and creates when needed) the SQLite database: a file,
