@@ -12,19 +12,19 @@ import (
 	"github.com/deltastream-go/deltastream/emulator"
 )
 
-// manualClock is a Clock that moves only when told.
-type manualClock struct {
+// ttlClock is a Clock that moves only when told (for the TTL tests).
+type ttlClock struct {
 	mu  sync.Mutex
 	now time.Time
 }
 
-func (c *manualClock) Now() time.Time {
+func (c *ttlClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
-func (c *manualClock) advance(d time.Duration) {
+func (c *ttlClock) advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
@@ -41,7 +41,7 @@ func TestStatementTTLThroughDatabaseSQL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &manualClock{now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
+			clock := &ttlClock{now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
 			emu, err := emulator.Start(emulator.Config{PartitionSize: 2, Clock: clock, StatementTTL: time.Minute})
 			require.NoError(t, err)
 			db, err := sql.Open("deltastream", emu.DSN()+"?prefetch=0&minPollInterval=1ms&maxPollInterval=5ms")
