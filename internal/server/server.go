@@ -35,7 +35,8 @@
 // of a statement id the server never handed out (and that the Engine does
 // not find, see StatementFinder) answers 404 with a JSON error body: the
 // spec lists 404 for GET /statements/{id}, and no SQL state means
-// "statement not found".
+// "statement not found". So does the id of a statement the server has
+// forgotten: see Forget, Config.StatementTTL and Config.MaxStatements.
 //
 // Every JSON object is written with its keys in Config.KeyOrder, by default
 // the service's alphabetical order.
