@@ -27,6 +27,7 @@ type config struct {
 	token string
 	clock Clock
 	order KeyOrder
+	ttl   time.Duration // see WithStatementTTL
 }
 
 // KeyOrder is the order of the keys in the JSON objects the server
@@ -119,6 +120,7 @@ func New(opts ...Option) (*Server, error) {
 		Clock:        clock,
 		Token:        cfg.token,
 		KeyOrder:     server.KeyOrder(cfg.order),
+		StatementTTL: cfg.ttl,
 		DataplaneURL: "http://" + dp.Listener.Addr().String() + "/v2",
 	})
 	if err != nil {

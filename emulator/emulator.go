@@ -44,7 +44,29 @@ type Config struct {
 	// Logger receives one debug line per statement and errors of the
 	// emulator itself; nil discards them. The token is never logged.
 	Logger *slog.Logger
+	// StatementTTL is how long the emulator remembers a finished
+	// statement after its last access (its submission, a status poll, a
+	// partition fetch, the end of its WebSocket), measured on Clock; a
+	// forgotten statement answers 404 like an unknown id, as the service
+	// does with old statements. A statement that runs, or whose result a
+	// client keeps paging or streaming, is kept. 0 means 1 hour; a
+	// negative value keeps every statement while the emulator runs.
+	// The rows of a large result live apart from its statement: the
+	// emulator keeps the last 8 spilled results, so a result stays
+	// readable while both its statement is remembered and it is among
+	// those 8.
+	StatementTTL time.Duration
+	// MaxStatements caps the statements remembered: beyond it the least
+	// recently accessed finished ones are forgotten first. 0 means
+	// 10000; a negative value means no cap.
+	MaxStatements int
 }
+
+// Defaults of Config.StatementTTL and Config.MaxStatements.
+const (
+	DefaultStatementTTL  = time.Hour
+	DefaultMaxStatements = 10000
+)
 
 // Clock tells the emulator the time. Implementations must be safe for
 // concurrent use.
@@ -86,6 +108,12 @@ func Start(cfg Config) (*Emulator, error) {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = realClock{}
+	}
+	if cfg.StatementTTL == 0 {
+		cfg.StatementTTL = DefaultStatementTTL
+	}
+	if cfg.MaxStatements == 0 {
+		cfg.MaxStatements = DefaultMaxStatements
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

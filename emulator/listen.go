@@ -45,6 +45,11 @@ func serve(cfg Config, eng *engine) (*serving, error) {
 		Clock:        cfg.Clock,
 		Token:        cfg.Token,
 		DataplaneURL: "http://" + clientAddr(dpLn) + "/v2",
+		// Negative values (keep everything) are zero to the server.
+		StatementTTL:  max(cfg.StatementTTL, 0),
+		MaxStatements: max(cfg.MaxStatements, 0),
+		// A long-running emulator keeps no record of its requests.
+		DiscardRequests: true,
 	})
 	if err != nil {
 		cpLn.Close()

@@ -5,11 +5,16 @@
 // Usage:
 //
 //	deltastream-local [--addr 127.0.0.1:7777] [--data FILE] [--token TOKEN]
+//	                  [--statement-ttl 1h] [--max-statements 10000]
 //
 // It prints the DSN to give the deltastream driver (or the deltasql
 // shell) and serves until SIGINT or SIGTERM. With --data the catalog and
 // the data persist in FILE across restarts; without it everything is
-// kept in memory. Without --token a random token is generated.
+// kept in memory. Without --token a random token is generated. Finished
+// statements are forgotten (GET answers 404) once idle for
+// --statement-ttl, and beyond --max-statements the least recently used
+// first, so that a long-running emulator does not grow; 0 disables
+// either bound.
 package main
 
 import (
@@ -46,12 +51,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dpAddr := fs.String("dataplane-addr", "", "dataplane listen address, another origin as in the service (default: a free port on the --addr host)")
 	data := fs.String("data", "", "SQLite file that keeps the catalog and data across restarts (default: in memory)")
 	token := fs.String("token", "", "API token clients must send (default: a random one)")
+	ttl := fs.Duration("statement-ttl", emulator.DefaultStatementTTL, "forget a finished statement idle this long (0: never)")
+	maxStmts := fs.Int("max-statements", emulator.DefaultMaxStatements, "statements remembered at most; the least recently used finished ones are forgotten first (0: no cap)")
 	verbose := fs.Bool("v", false, "log every statement to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q; see --help", fs.Arg(0))
+	}
+	if *ttl < 0 || *maxStmts < 0 {
+		return errors.New("--statement-ttl and --max-statements must not be negative; 0 disables the bound")
+	}
+	if *ttl == 0 {
+		*ttl = -1 // the emulator keeps statements forever when negative
+	}
+	if *maxStmts == 0 {
+		*maxStmts = -1
 	}
 	level := slog.LevelWarn
 	if *verbose {
@@ -62,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		DataplaneAddr: *dpAddr,
 		DataFile:      *data,
 		Token:         *token,
+		StatementTTL:  *ttl,
+		MaxStatements: *maxStmts,
 		Logger:        slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	})
 	if err != nil {

@@ -97,4 +97,25 @@ func TestBadFlags(t *testing.T) {
 	require.Error(t, run(context.Background(), []string{"--nope"}, io.Discard, io.Discard))
 	require.Error(t, run(context.Background(), []string{"extra"}, io.Discard, io.Discard))
 	require.Error(t, run(context.Background(), []string{"--addr", "256.0.0.1:bad"}, io.Discard, io.Discard))
+	require.Error(t, run(context.Background(), []string{"--statement-ttl", "-1s"}, io.Discard, io.Discard))
+	require.Error(t, run(context.Background(), []string{"--max-statements", "-1"}, io.Discard, io.Discard))
+}
+
+func TestRetentionFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--statement-ttl", "0", "--max-statements", "0"},
+		{"--statement-ttl", "1m", "--max-statements", "3"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			dsn, stop := launch(t, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
+			defer stop()
+			db, err := sql.Open("deltastream", dsn)
+			require.NoError(t, err)
+			defer db.Close()
+			for range 5 {
+				_, err := db.Exec(`LIST DATABASES;`)
+				require.NoError(t, err)
+			}
+		})
+	}
 }

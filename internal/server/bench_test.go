@@ -3,6 +3,7 @@ package server
 import (
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
@@ -66,6 +67,53 @@ func BenchmarkDataFrame(b *testing.B) {
 				buf = appendFrame(buf[:0], order, f)
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// BenchmarkRetention measures the statement bookkeeping of one submission
+// followed by one poll (no HTTP), kept forever and with StatementTTL and
+// MaxStatements in force (in steady state every submission forgets one
+// statement); "kept" reports how many statements the server holds at the
+// end.
+func BenchmarkRetention(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"keep-all", Config{}},
+		{"ttl-1m", Config{StatementTTL: time.Minute}},
+		{"max-10000", Config{MaxStatements: 10_000}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			clock := newFakeClock()
+			cfg := bc.cfg
+			cfg.Engine, cfg.Clock, cfg.DataplaneURL = answerAll(Outcome{}), clock, "http://127.0.0.1:1/v2"
+			s, err := New(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			o := &Outcome{}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				clock.Advance(time.Millisecond) // 1000 submissions per second
+				now := clock.Now()
+				st := s.newStatement(o, "id-"+strconv.Itoa(i), nil, now)
+				s.mu.Lock()
+				s.addLocked(st, now)
+				gone := s.sweepLocked(now, true)
+				s.mu.Unlock()
+				releaseAll(gone)
+				if got := s.lookup(st.id); got != nil {
+					s.release(got)
+				}
+			}
+			s.mu.Lock()
+			b.ReportMetric(float64(len(s.statements)), "kept")
+			s.mu.Unlock()
 		})
 	}
 }

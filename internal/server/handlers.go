@@ -71,19 +71,24 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	s.mu.Lock()
 	for _, st := range sts {
-		s.addLocked(st)
+		s.addLocked(st, now)
 	}
+	s.acquireLocked(sts[0])
+	gone := s.sweepLocked(now, true)
 	s.mu.Unlock()
+	releaseAll(gone)
+	defer s.release(sts[0])
 	s.annotate(c, func(rec *Request) { rec.StatementID = sts[0].id })
 	s.answer(w, sts[0], true, false, 0)
 }
 
-// addLocked registers st; s.mu must be held.
-func (s *Server) addLocked(st *statement) {
+// addLocked registers st, created at now; s.mu must be held.
+func (s *Server) addLocked(st *statement, now time.Time) {
 	s.statements[st.id] = st
 	if st.dpToken != "" {
 		s.tokens[st.dpToken] = st
 	}
+	s.trackLocked(st, now)
 }
 
 // getStatement serves GET {base}/statements/{id} and, with dp set, the
@@ -92,9 +97,10 @@ func (s *Server) getStatement(w http.ResponseWriter, r *http.Request, id string,
 	var st *statement
 	if dp {
 		var ok bool
-		if st, ok = s.dataplaneBearer(w, r); !ok {
+		if st, ok = s.dataplaneBearer(w, r, true); !ok {
 			return
 		}
+		defer s.release(st)
 		if st.id != id || st.kind != kindDataplane {
 			s.writeError(w, http.StatusForbidden, "the dataplane token is not valid for statement "+id)
 			return
@@ -109,6 +115,7 @@ func (s *Server) getStatement(w http.ResponseWriter, r *http.Request, id string,
 			s.writeError(w, http.StatusNotFound, "statement "+id+" not found: the service never handed out this statement id, or has forgotten it")
 			return
 		}
+		defer s.release(st)
 	}
 	if status := st.takeFailure(); status != 0 {
 		s.writeError(w, status, "injected failure")
@@ -126,17 +133,26 @@ func (s *Server) getStatement(w http.ResponseWriter, r *http.Request, id string,
 	s.answer(w, st, false, dp, part)
 }
 
-// lookup returns the statement with id, or nil.
+// lookup returns the statement with id, or nil; the caller must release
+// a statement it returns.
 func (s *Server) lookup(id string) *statement {
+	now := s.clock.Now()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.statements[id]
+	gone := s.sweepLocked(now, false)
+	st := s.statements[id]
+	if st != nil {
+		s.acquireLocked(st)
+	}
+	s.mu.Unlock()
+	releaseAll(gone)
+	return st
 }
 
 // find returns the statement with id, asking the engine about an id the
 // server does not know when it is a StatementFinder; nil when there is
-// none. An Outcome found with an HTTPStatus is returned as raw instead, to
-// be answered as it says without keeping a statement.
+// none. The caller must release a statement it returns. An Outcome found
+// with an HTTPStatus is returned as raw instead, to be answered as it
+// says without keeping a statement.
 func (s *Server) find(ctx context.Context, id string) (st *statement, raw *Outcome) {
 	if st := s.lookup(id); st != nil {
 		return st, nil
@@ -156,13 +172,20 @@ func (s *Server) find(ctx context.Context, id string) (st *statement, raw *Outco
 	case o.HTTPStatus != 0:
 		return nil, o
 	}
-	st = s.newStatement(o, id, nil, s.clock.Now())
+	now := s.clock.Now()
+	st = s.newStatement(o, id, nil, now)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if known := s.statements[id]; known != nil {
-		return known, nil // found twice at the same time: the first one stays
+		s.acquireLocked(known)
+		s.mu.Unlock()
+		st.unref() // found twice at the same time: the first one stays
+		return known, nil
 	}
-	s.addLocked(st)
+	s.addLocked(st, now)
+	s.acquireLocked(st)
+	gone := s.sweepLocked(now, true)
+	s.mu.Unlock()
+	releaseAll(gone)
 	return st, nil
 }
 
@@ -211,14 +234,15 @@ func (s *Server) answer(w http.ResponseWriter, st *statement, post, dp bool, par
 }
 
 // dataplaneBearer finds the statement whose live dataplane token r carries;
-// it answers 401/403 and returns false when there is none.
-func (s *Server) dataplaneBearer(w http.ResponseWriter, r *http.Request) (*statement, bool) {
+// it answers 401/403 and returns false when there is none. With acquire
+// set, the caller must release the statement.
+func (s *Server) dataplaneBearer(w http.ResponseWriter, r *http.Request, acquire bool) (*statement, bool) {
 	tok, ok := bearer(r)
 	if !ok {
 		s.writeError(w, http.StatusUnauthorized, "missing bearer token in the Authorization header")
 		return nil, false
 	}
-	st := s.byDataplaneToken(tok, s.clock.Now())
+	st := s.byDataplaneToken(tok, s.clock.Now(), acquire)
 	if st == nil {
 		s.writeError(w, http.StatusForbidden, "invalid or expired dataplane token")
 		return nil, false
@@ -227,20 +251,29 @@ func (s *Server) dataplaneBearer(w http.ResponseWriter, r *http.Request) (*state
 }
 
 // byDataplaneToken returns the statement whose unexpired dataplane token is
-// tok, or nil.
-func (s *Server) byDataplaneToken(tok string, now time.Time) *statement {
+// tok, or nil. With acquire set, the caller must release the statement.
+func (s *Server) byDataplaneToken(tok string, now time.Time, acquire bool) *statement {
 	if !strings.HasPrefix(tok, "dpt_") {
 		return nil
 	}
 	s.mu.Lock()
+	gone := s.sweepLocked(now, false)
 	found := s.tokens[tok]
+	if found != nil && acquire {
+		s.acquireLocked(found)
+	}
 	s.mu.Unlock()
+	releaseAll(gone)
 	if found == nil {
 		return nil
 	}
 	found.mu.Lock()
-	defer found.mu.Unlock()
-	if now.After(found.dpExpires) {
+	expired := now.After(found.dpExpires)
+	found.mu.Unlock()
+	if expired {
+		if acquire {
+			s.release(found)
+		}
 		return nil
 	}
 	return found

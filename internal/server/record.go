@@ -106,6 +106,11 @@ func (s *Server) pathStatementID(path string, dp bool) string {
 func (s *Server) record(c *call) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.discard {
+		s.discarded++
+		c.n, c.epoch = s.discarded, s.epoch
+		return c.n
+	}
 	s.requests = append(s.requests, c.rec)
 	c.n, c.epoch = len(s.requests), s.epoch
 	s.notifyLocked()
@@ -161,6 +166,7 @@ func (s *Server) Requests() []Request {
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	s.requests = nil
+	s.discarded = 0
 	s.epoch++
 	s.notifyLocked()
 	s.mu.Unlock()

@@ -35,7 +35,8 @@
 // of a statement id the server never handed out (and that the Engine does
 // not find, see StatementFinder) answers 404 with a JSON error body: the
 // spec lists 404 for GET /statements/{id}, and no SQL state means
-// "statement not found".
+// "statement not found". So does the id of a statement the server has
+// forgotten: see Forget, Config.StatementTTL and Config.MaxStatements.
 //
 // Every JSON object is written with its keys in Config.KeyOrder, by default
 // the service's alphabetical order.
@@ -93,6 +94,30 @@ type Config struct {
 	DataplaneTokenTTL time.Duration
 	// MaxRequestBytes caps a request body; default 64 MiB.
 	MaxRequestBytes int64
+	// StatementTTL, when positive, makes the server forget a statement
+	// that has been idle that long on Clock, as the service forgets old
+	// statements: GETs of its id then answer 404 as for an unknown id
+	// (unless the Engine, a StatementFinder, finds it again), and its
+	// dataplane token is refused. Idle means finished (RunTime and Gate
+	// passed), with no WebSocket open to it and no request being
+	// answered about it; the time counts from its last access (the
+	// submission, or the end of the last status poll, partition or
+	// dataplane fetch or WebSocket), so a client paging a large result
+	// keeps it as long as it reads more often than StatementTTL. Zero
+	// keeps every statement until Forget or Close. Expired statements are
+	// forgotten by the requests that come after (no timer runs).
+	StatementTTL time.Duration
+	// MaxStatements, when positive, caps the number of statements kept:
+	// beyond it the least recently accessed idle statements are
+	// forgotten, as by StatementTTL. Statements in use are never
+	// forgotten, so the count may exceed MaxStatements while they are.
+	// Zero means no cap.
+	MaxStatements int
+	// DiscardRequests makes the server keep no record of requests
+	// (Requests returns nil, Recorded never fires), for long-running
+	// servers such as the emulator; the fault hook still sees every
+	// request with its number.
+	DiscardRequests bool
 }
 
 // Server is the protocol server. Create it with New; it is safe for
@@ -108,6 +133,10 @@ type Server struct {
 	order     KeyOrder
 	dpTTL     time.Duration
 	maxBytes  int64
+	ttl       time.Duration // Config.StatementTTL
+	// maxStatements is Config.MaxStatements.
+	maxStatements int
+	discard       bool // Config.DiscardRequests
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
@@ -120,8 +149,10 @@ type Server struct {
 	requests   []Request
 	recorded   chan struct{} // closed and replaced when a request is recorded
 	epoch      int           // bumped by ResetRequests
+	discarded  int           // requests numbered but not kept (discard)
 	statements map[string]*statement
 	tokens     map[string]*statement // by dataplane token
+	idle       idleHeap              // every statement when retains()
 }
 
 // New returns a Server for cfg, or an error when cfg is unusable.
@@ -136,6 +167,8 @@ func New(cfg Config) (*Server, error) {
 		base:       cfg.Base,
 		dpTTL:      cfg.DataplaneTokenTTL,
 		maxBytes:   cfg.MaxRequestBytes,
+		ttl:        cfg.StatementTTL,
+		discard:    cfg.DiscardRequests,
 		order:      cfg.KeyOrder,
 		token:      cfg.Token,
 		recorded:   make(chan struct{}),
@@ -162,6 +195,7 @@ func New(cfg Config) (*Server, error) {
 	if s.dpTTL <= 0 {
 		s.dpTTL = 5 * time.Minute
 	}
+	s.maxStatements = max(cfg.MaxStatements, 0)
 	if s.maxBytes <= 0 {
 		s.maxBytes = 64 << 20
 	}
@@ -213,8 +247,9 @@ func (s *Server) DataplaneURL() string { return s.dpURL }
 func (s *Server) KeyOrder() KeyOrder { return s.order }
 
 // Close refuses new requests (503), ends requests that are held by a fault
-// and every dataplane WebSocket, and waits for the running handlers to
-// return. Handlers blocked writing to a client that does not read are only
+// and every dataplane WebSocket, waits for the running handlers to
+// return, and forgets every statement (releasing PageSources that are
+// Releasers). Handlers blocked writing to a client that does not read are only
 // released when their connection is closed (httptest.Server's
 // CloseClientConnections does that). Close is idempotent.
 func (s *Server) Close() {
@@ -223,6 +258,7 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	s.cancel()
 	s.active.Wait()
+	s.closeStatements()
 }
 
 // Done is closed when Close has been called.
@@ -347,7 +383,7 @@ func (s *Server) dataplane(w http.ResponseWriter, r *http.Request, rest string, 
 		if !s.allow(w, r, http.MethodGet) {
 			return
 		}
-		if _, ok := s.dataplaneBearer(w, r); !ok {
+		if _, ok := s.dataplaneBearer(w, r, false); !ok {
 			return
 		}
 		s.writeVersion(w)

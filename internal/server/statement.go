@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -42,6 +43,12 @@ type statement struct {
 	mu        sync.Mutex
 	dpExpires time.Time
 	failLeft  int
+
+	// Retention (see retention.go).
+	refs    atomic.Int32 // 1 while in s.statements, +1 per request using it
+	touched atomic.Int64 // UnixNano of the last access
+	hkey    int64        // key in s.idle, <= the last access (s.mu)
+	hidx    int          // index in s.idle, -1 when not there (s.mu)
 }
 
 // body is a precomputed answer: pre alone when post is nil, else pre, the
@@ -94,7 +101,9 @@ func (s *Server) newStatement(o *Outcome, id string, ids []string, now time.Time
 		out:       o,
 		failLeft:  o.FailGETs,
 		dpExpires: now.Add(o.RunTime).Add(s.dpTTL),
+		hidx:      -1,
 	}
+	st.refs.Store(1)
 	head := resultHead{sqlState: o.SQLState, message: o.Message, statementID: id, createdOn: st.createdOn}
 	if o.SQLState != "" && o.SQLState != wire.StateSuccess {
 		// A SQL error: metadata without columns or partitions, no data.
@@ -176,18 +185,19 @@ func newToken() string {
 // Forget drops statement id, as the service does with old statements:
 // from then on GETs of id answer 404 (unless the Engine, a
 // StatementFinder, finds it again), its dataplane token is refused, and
-// new WebSockets to it are refused; connections already open go on. It
-// reports whether the statement was known.
+// new WebSockets to it are refused; connections already open go on. Its
+// PageSource, if a Releaser, is released once the requests reading it
+// have finished. It reports whether the statement was known.
 func (s *Server) Forget(id string) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.statements[id]
+	if st != nil {
+		s.forgetLocked(st)
+	}
+	s.mu.Unlock()
 	if st == nil {
 		return false
 	}
-	delete(s.statements, id)
-	if st.dpToken != "" {
-		delete(s.tokens, st.dpToken)
-	}
+	st.unref()
 	return true
 }

@@ -22,7 +22,12 @@ const authTimeout = 10 * time.Second
 // ConnObserver about the connection.
 func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, id string, call *call) {
 	st := s.lookup(id)
-	if st == nil || st.kind != kindStreaming {
+	if st == nil {
+		s.writeError(w, http.StatusNotFound, "streaming statement "+id+" not found")
+		return
+	}
+	defer s.release(st) // an open WebSocket keeps its statement
+	if st.kind != kindStreaming {
 		s.writeError(w, http.StatusNotFound, "streaming statement "+id+" not found")
 		return
 	}
@@ -132,7 +137,7 @@ func (s *Server) authenticate(auth *wire.AuthFrame, readErr error, st *statement
 		return "42501", "no auth frame received"
 	case auth == nil:
 		return "42501", `the first frame must be a text frame {"type":"auth","accessToken":...}`
-	case auth.AccessToken == "" || s.byDataplaneToken(auth.AccessToken, s.clock.Now()) != st:
+	case auth.AccessToken == "" || s.byDataplaneToken(auth.AccessToken, s.clock.Now(), false) != st:
 		return "42501", "invalid or expired dataplane token"
 	}
 	return "", ""
