@@ -55,6 +55,14 @@ func (c *Completer) Invalidate() {
 	c.mu.Unlock()
 }
 
+// Prime caches names of a class fetched by other means (the shell learns
+// the database names at startup), so that the first Tab needs no request.
+func (c *Completer) Prime(class string, names []string) {
+	c.mu.Lock()
+	c.cache[class] = names
+	c.mu.Unlock()
+}
+
 func (c *Completer) names(class string) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
