@@ -95,7 +95,7 @@ func TestInteractiveHistoryAcrossRuns(t *testing.T) {
 	c = startConsole(t, env)
 	c.expect("deltasql> ")
 	before := srv.Submitted("LIST DATABASES;") // the shell's own, to learn the context
-	c.send("\x1b[A") // Up: the last statement of the first run
+	c.send("\x1b[A")                           // Up: the last statement of the first run
 	c.expect("LIST DATABASES;")
 	c.send("\r")
 	c.expect("(2 rows)")
