@@ -16,6 +16,7 @@ import (
 // DDL and USE), a continuous query and PRINT ENTITY stopped with Ctrl-C,
 // and \queries and \terminate on a real persistent query.
 func TestInteractiveEmbeddedEmulator(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	c := startConsole(t, []string{"DELTASTREAM_DSN=", "DELTASTREAM_TOKEN=", "XDG_STATE_HOME=" + t.TempDir()})
 	c.expect("db.public/local> ")
 	assert.NotContains(t, c.output(), "deltasql> ", "the first prompt shows the context")

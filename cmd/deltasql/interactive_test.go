@@ -14,6 +14,7 @@ import (
 )
 
 func TestInteractiveMultiLineAndPrompt(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	srv.On("USE DATABASE db2;").Context(dstest.Context{DatabaseName: "db2", SchemaName: "public"}).
 		CommandResult("database", "db2", "USE", "ok")
@@ -33,6 +34,7 @@ func TestInteractiveMultiLineAndPrompt(t *testing.T) {
 }
 
 func TestInteractiveCtrlC(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	gate := srv.On("SELECT * FROM slow;").Columns(dstest.Col("x", "INTEGER")).Rows([]any{1}).Hold()
 	t.Cleanup(gate.Release)
@@ -69,6 +71,7 @@ func TestInteractiveCtrlC(t *testing.T) {
 }
 
 func TestInteractiveHistoryAcrossRuns(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	srv.On("CREATE SECRET s WITH ('type' = 'generic_string', 'generic_string.value' = 'hunter2');").
 		CommandResult("secret", "s", "CREATE", "created")
@@ -105,6 +108,7 @@ func TestInteractiveHistoryAcrossRuns(t *testing.T) {
 }
 
 func TestInteractiveCompletion(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	srv.On("USE DATABASE db2;").Context(dstest.Context{DatabaseName: "db2"}).CommandResult("database", "db2", "USE", "ok")
 	c := startConsole(t, []string{"DELTASTREAM_DSN=" + srv.DSN(), "XDG_STATE_HOME=" + t.TempDir()})
@@ -124,6 +128,7 @@ func TestInteractiveCompletion(t *testing.T) {
 }
 
 func TestInteractiveContinuousQuery(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	st := srv.On("PRINT ENTITY pageviews;").Columns(dstest.Col("userid", "VARCHAR"), dstest.Col("n", "BIGINT")).Stream()
 	go func() {
@@ -145,6 +150,7 @@ func TestInteractiveContinuousQuery(t *testing.T) {
 }
 
 func TestOneShotCtrlCExits(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	gate := srv.On("SELECT * FROM slow;").Columns(dstest.Col("x", "INTEGER")).Rows([]any{1}).Hold()
 	t.Cleanup(gate.Release)
@@ -166,6 +172,7 @@ func TestOneShotCtrlCExits(t *testing.T) {
 }
 
 func TestInteractivePager(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	rows := make([][]any, 60) // taller than the 40-line terminal
 	for i := range rows {
