@@ -52,8 +52,9 @@ func TestInteractiveEmbeddedEmulator(t *testing.T) {
 	c.expect("running")
 	c.send("\\terminate " + id[1] + "\r")
 	c.expect("TERMINATE")
+	c.expect("(1 row)")
 	c.send("\\queries\r")
-	c.expect("terminated")
+	c.expect("| terminated ") // the query's state in the table
 	c.expect("(1 row)")
 
 	c.send("USE SCHEMA pu\t")
