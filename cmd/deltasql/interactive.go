@@ -118,6 +118,7 @@ func (s *shell) listNames(ctx context.Context, class string) ([]string, error) {
 		input.Schemas:   "LIST SCHEMAS;",
 		input.Relations: "LIST RELATIONS;",
 		input.Stores:    "LIST STORES;",
+		input.Entities:  "LIST ENTITIES;",
 	}[class]
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()

@@ -12,8 +12,8 @@ import (
 
 // TestInteractiveEmbeddedEmulator drives the shell on a terminal against
 // the real embedded emulator: the context prompt from the start,
-// completion of relations, stores, schemas and databases (refetched after
-// DDL and USE), a continuous query and PRINT ENTITY stopped with Ctrl-C,
+// completion of relations, entities, stores, schemas and databases
+// (refetched after DDL and USE), a continuous query and PRINT ENTITY stopped with Ctrl-C,
 // and \queries and \terminate on a real persistent query.
 func TestInteractiveEmbeddedEmulator(t *testing.T) {
 	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
@@ -34,7 +34,9 @@ func TestInteractiveEmbeddedEmulator(t *testing.T) {
 	c.expect("Cancelled.")
 	c.expect("db.public/local> ")
 
-	c.send("PRINT ENTITY pageviews IN STORE lo\t")
+	c.send("PRINT ENTITY pagev\t") // the topic CREATE STREAM made
+	c.expect("PRINT ENTITY pageviews")
+	c.send(" IN STORE lo\t")
 	c.expect("IN STORE local")
 	c.send(" WITH ('from_beginning');\r")
 	c.expect(`{"viewtime":2,"userid":"User_2"}`)
