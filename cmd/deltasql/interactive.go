@@ -23,6 +23,7 @@ func (s *shell) interactive(ctx context.Context, historyPath string) int {
 		s.editor = nil
 	}()
 	fmt.Fprintf(s.stderr, "deltasql: connected to %s. \\? for help, \\q to quit.\n", s.clean(s.c.where))
+	s.learnContext(ctx)
 	var buf strings.Builder
 	for {
 		line, err := s.editor.Prompt(s.prompt(ctx, buf.Len() > 0))
@@ -81,15 +82,45 @@ func (s *shell) prompt(ctx context.Context, continued bool) string {
 	return where + "> "
 }
 
+// learnContext makes the first prompt show the connection's context.
+// The service keeps no session: a connection learns its database, schema
+// and store from the context of an answer. When the DSN does not name them
+// all, the interactive shell runs one cheap catalog read, LIST DATABASES,
+// before the first prompt; its names prime completion, so the request is
+// not an extra one for a user who completes a database name. One-shot
+// runs never send it. A failure is not reported here: the first statement
+// will meet the same problem and report it.
+func (s *shell) learnContext(ctx context.Context) {
+	sess, err := deltastream.CurrentSession(ctx, s.c.conn)
+	if err != nil || sess.Database != "" && sess.Schema != "" && sess.Store != "" {
+		return
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.intr.set(cancel) // Ctrl-C skips it
+	defer s.intr.set(nil)
+	names, err := s.listNames(ctx, input.Databases)
+	if err == nil && s.completer != nil {
+		s.completer.Prime(input.Databases, names)
+	}
+}
+
 // fetchNames lists the objects completion offers, in the current context.
 func (s *shell) fetchNames(class string) ([]string, error) {
+	return s.listNames(context.Background(), class)
+}
+
+// listNames runs the LIST statement of a class and returns the names, in
+// at most three seconds.
+func (s *shell) listNames(ctx context.Context, class string) ([]string, error) {
 	stmt := map[string]string{
 		input.Databases: "LIST DATABASES;",
 		input.Schemas:   "LIST SCHEMAS;",
 		input.Relations: "LIST RELATIONS;",
 		input.Stores:    "LIST STORES;",
+		input.Entities:  "LIST ENTITIES;",
 	}[class]
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	rows, err := s.c.conn.QueryContext(ctx, stmt)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 )
 
 func TestInteractiveMultiLineAndPrompt(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	srv.On("USE DATABASE db2;").Context(dstest.Context{DatabaseName: "db2", SchemaName: "public"}).
 		CommandResult("database", "db2", "USE", "ok")
@@ -33,6 +34,7 @@ func TestInteractiveMultiLineAndPrompt(t *testing.T) {
 }
 
 func TestInteractiveCtrlC(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	gate := srv.On("SELECT * FROM slow;").Columns(dstest.Col("x", "INTEGER")).Rows([]any{1}).Hold()
 	t.Cleanup(gate.Release)
@@ -69,6 +71,7 @@ func TestInteractiveCtrlC(t *testing.T) {
 }
 
 func TestInteractiveHistoryAcrossRuns(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	srv.On("CREATE SECRET s WITH ('type' = 'generic_string', 'generic_string.value' = 'hunter2');").
 		CommandResult("secret", "s", "CREATE", "created")
@@ -94,16 +97,18 @@ func TestInteractiveHistoryAcrossRuns(t *testing.T) {
 
 	c = startConsole(t, env)
 	c.expect("deltasql> ")
-	c.send("\x1b[A") // Up: the last statement of the first run
+	before := srv.Submitted("LIST DATABASES;") // the shell's own, to learn the context
+	c.send("\x1b[A")                           // Up: the last statement of the first run
 	c.expect("LIST DATABASES;")
 	c.send("\r")
 	c.expect("(2 rows)")
 	c.send("\\q\r")
 	require.Equal(t, 0, c.wait())
-	assert.Equal(t, 1, srv.Submitted("LIST DATABASES;"), "the recalled entry is the one-line form (the first run sent it on two lines)")
+	assert.Equal(t, before+1, srv.Submitted("LIST DATABASES;"), "the recalled entry is the one-line form (the first run sent it on two lines)")
 }
 
 func TestInteractiveCompletion(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	srv.On("USE DATABASE db2;").Context(dstest.Context{DatabaseName: "db2"}).CommandResult("database", "db2", "USE", "ok")
 	c := startConsole(t, []string{"DELTASTREAM_DSN=" + srv.DSN(), "XDG_STATE_HOME=" + t.TempDir()})
@@ -119,10 +124,11 @@ func TestInteractiveCompletion(t *testing.T) {
 	c.expect("db2> ")
 	c.send("\\q\r")
 	require.Equal(t, 0, c.wait())
-	assert.Equal(t, 2, srv.Submitted("LIST DATABASES;"), "the statement, then completion's fetch of database names")
+	assert.Equal(t, 2, srv.Submitted("LIST DATABASES;"), "the startup statement that learns the context (its names prime completion), then the typed one")
 }
 
 func TestInteractiveContinuousQuery(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	st := srv.On("PRINT ENTITY pageviews;").Columns(dstest.Col("userid", "VARCHAR"), dstest.Col("n", "BIGINT")).Stream()
 	go func() {
@@ -144,6 +150,7 @@ func TestInteractiveContinuousQuery(t *testing.T) {
 }
 
 func TestOneShotCtrlCExits(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	gate := srv.On("SELECT * FROM slow;").Columns(dstest.Col("x", "INTEGER")).Rows([]any{1}).Hold()
 	t.Cleanup(gate.Release)
@@ -165,6 +172,7 @@ func TestOneShotCtrlCExits(t *testing.T) {
 }
 
 func TestInteractivePager(t *testing.T) {
+	t.Parallel() // a shell process on its own terminal: the tests wait on their processes, not the CPU
 	srv, _ := newServer(t)
 	rows := make([][]any, 60) // taller than the 40-line terminal
 	for i := range rows {

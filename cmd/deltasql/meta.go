@@ -247,6 +247,9 @@ func (s *shell) reconnect(ctx context.Context, dsn string) error {
 		s.completer.Invalidate()
 	}
 	fmt.Fprintf(s.stderr, "Connected to %s.\n", s.clean(c.where))
+	if s.editor != nil {
+		s.learnContext(ctx)
+	}
 	return nil
 }
 

@@ -12,6 +12,7 @@ const (
 	Schemas   = "schemas"
 	Relations = "relations"
 	Stores    = "stores"
+	Entities  = "entities" // topics of the current store
 )
 
 // keywords are DeltaStream SQL words offered by completion.
@@ -31,7 +32,7 @@ var metaCommands = []string{`\?`, `\c`, `\format`, `\i`, `\o`, `\pager`, `\q`, `
 
 // Completer completes the word under the cursor: meta commands at the
 // start of a line, object names after the words that introduce them
-// (FROM, DATABASE, SCHEMA, STORE...), keywords elsewhere. Object names
+// (FROM, DATABASE, SCHEMA, STORE, ENTITY...), keywords elsewhere. Object names
 // are fetched on first use and cached until Invalidate. It is safe for
 // concurrent use.
 type Completer struct {
@@ -42,7 +43,8 @@ type Completer struct {
 }
 
 // NewCompleter returns a Completer that asks fetch for the names of a
-// class (Databases, Schemas, Relations, Stores) in the current context.
+// class (Databases, Schemas, Relations, Stores, Entities) in the current
+// context.
 func NewCompleter(fetch func(class string) ([]string, error)) *Completer {
 	return &Completer{fetch: fetch, cache: map[string][]string{}}
 }
@@ -52,6 +54,14 @@ func NewCompleter(fetch func(class string) ([]string, error)) *Completer {
 func (c *Completer) Invalidate() {
 	c.mu.Lock()
 	c.cache = map[string][]string{}
+	c.mu.Unlock()
+}
+
+// Prime caches names of a class fetched by other means (the shell learns
+// the database names at startup), so that the first Tab needs no request.
+func (c *Completer) Prime(class string, names []string) {
+	c.mu.Lock()
+	c.cache[class] = names
 	c.mu.Unlock()
 }
 
@@ -73,7 +83,7 @@ func (c *Completer) names(class string) []string {
 var classAfter = map[string]string{
 	"FROM": Relations, "JOIN": Relations, "INTO": Relations, "RELATION": Relations,
 	"DESCRIBE": Relations, "STREAM": Relations, "CHANGELOG": Relations, "TABLE": Relations,
-	"DATABASE": Databases, "SCHEMA": Schemas, "STORE": Stores,
+	"DATABASE": Databases, "SCHEMA": Schemas, "STORE": Stores, "ENTITY": Entities,
 }
 
 // Complete implements liner.WordCompleter.

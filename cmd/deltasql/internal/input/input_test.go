@@ -16,6 +16,10 @@ func TestComplete(t *testing.T) {
 			return []string{"demodb", "analytics"}, nil
 		case Relations:
 			return []string{"pageviews", "users", "pv_by_user"}, nil
+		case Stores:
+			return []string{"local", "msk"}, nil
+		case Entities:
+			return []string{"pageviews_topic"}, nil
 		}
 		return nil, errors.New("no " + class)
 	})
@@ -30,6 +34,8 @@ func TestComplete(t *testing.T) {
 		{"USE DATABASE ", "USE DATABASE ", "", []string{"analytics", "demodb"}},
 		{`\ti`, "", "", []string{`\timing`}},
 		{"USE SCHEMA x", "USE SCHEMA ", "", nil},
+		{"PRINT ENTITY pa", "PRINT ENTITY ", "", []string{"pageviews_topic"}},
+		{"PRINT ENTITY x IN STORE m", "PRINT ENTITY x IN STORE ", "", []string{"msk"}},
 	}
 	for _, tt := range tests {
 		head, got, tail := c.Complete(tt.line, len([]rune(tt.line)))
@@ -38,11 +44,11 @@ func TestComplete(t *testing.T) {
 		assert.Equal(t, tt.tail, tail, tt.line)
 	}
 	_, _, _ = c.Complete("SELECT * FROM u", 15)
-	assert.Equal(t, 3, fetches, "relations and databases fetched once each; failed schemas fetch not cached")
+	assert.Equal(t, 5, fetches, "relations, databases, entities and stores fetched once each; failed schemas fetch not cached")
 	c.Invalidate()
 	_, got, _ := c.Complete("SELECT * FROM u", 15)
 	assert.Equal(t, []string{"users"}, got)
-	assert.Equal(t, 4, fetches)
+	assert.Equal(t, 6, fetches)
 }
 
 func TestStorable(t *testing.T) {

@@ -29,12 +29,27 @@ const (
 )
 
 // kindOf maps a DatabaseTypeName (the base name the driver reports, e.g.
-// "DECIMAL") to a kind; unknown names are text.
+// "DECIMAL" or "TIMESTAMP WITH LOCAL TIME ZONE"; a full type such as
+// "TIMESTAMP(3) WITH LOCAL TIME ZONE NOT NULL" works too) to a kind;
+// unknown names are text.
 func kindOf(dbType string) kind {
-	t := strings.ToUpper(strings.TrimSpace(dbType))
-	if i := strings.IndexAny(t, "(<"); i >= 0 {
-		t = strings.TrimSpace(t[:i])
+	t := strings.ToUpper(dbType)
+	if i := strings.IndexByte(t, '<'); i >= 0 {
+		t = t[:i]
 	}
+	for { // drop parameters: TIMESTAMP(3) WITH ... is a TIMESTAMP WITH ...
+		open := strings.IndexByte(t, '(')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(t[open:], ')')
+		if end < 0 {
+			t = t[:open]
+			break
+		}
+		t = t[:open] + " " + t[open+end+1:]
+	}
+	t = strings.TrimSuffix(strings.Join(strings.Fields(t), " "), " NOT NULL")
 	switch t {
 	case "TINYINT", "SMALLINT", "INTEGER", "INT", "BIGINT":
 		return kInt
@@ -50,7 +65,7 @@ func kindOf(dbType string) kind {
 		return kTime
 	case "TIMESTAMP":
 		return kTimestamp
-	case "TIMESTAMP_LTZ", "TIMESTAMP_TZ":
+	case "TIMESTAMP_LTZ", "TIMESTAMP_TZ", "TIMESTAMP WITH LOCAL TIME ZONE", "TIMESTAMP WITH TIME ZONE":
 		return kTimestampTZ
 	case "VARBINARY", "BINARY", "BYTES":
 		return kBytes
