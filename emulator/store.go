@@ -82,6 +82,11 @@ CREATE TABLE IF NOT EXISTS ds_query_runtime (
 	select_text TEXT NOT NULL,
 	state       TEXT NOT NULL DEFAULT '{}'
 );
+CREATE TABLE IF NOT EXISTS ds_join_padded (
+	query_id TEXT NOT NULL,
+	seq      INTEGER NOT NULL,
+	PRIMARY KEY (query_id, seq)
+) WITHOUT ROWID;
 `
 
 // openStore opens (and creates when needed) the SQLite database: a file,
