@@ -20,7 +20,8 @@ import (
 //
 // Beyond the INNER join's ?1..?4 (the left log's offsets, the right
 // log's), a run binds ?5, the watermark before the run, ?6, the watermark
-// after it, and ?7, the query's id.
+// after it, ?7, the query's id, and ?8, the left offset the query started
+// from: rows before it are partners for pairs but never come out padded.
 
 // leftNotPadded is the left log up to ?2 without the rows already
 // emitted padded.
@@ -29,11 +30,13 @@ func leftNotPadded(j *joinRel) string {
 }
 
 // leftPaddedWhere selects, over the left log _s, the rows this run emits
-// padded: passed by the watermark now (?6) and not before (?5), or read
-// in this run; and with no match among the right rows up to ?4.
+// padded: read by the query (after ?8, its first left offset) and passed
+// by the watermark now (?6) and not before (?5), or read in this run; or
+// read in this run without an event time (it can match nothing); and
+// with no match among the right rows up to ?4.
 func leftPaddedWhere(j *joinRel) string {
 	due := "(" + eventTimeOn(j.s, "_s.") + ") + " + strconv.FormatInt(j.within, 10)
-	return " WHERE _s._seq <= ?2 AND " + due + " < ?6 AND (" + due + " >= ?5 OR _s._seq > ?1) AND NOT EXISTS (SELECT 1 FROM " +
+	return " WHERE _s._seq > ?8 AND _s._seq <= ?2 AND (" + due + " < ?6 AND (" + due + " >= ?5 OR _s._seq > ?1) OR " + due + " IS NULL AND _s._seq > ?1) AND NOT EXISTS (SELECT 1 FROM " +
 		logTable(j.c.id) + " AS _c WHERE _c._seq <= ?4 AND " + withinOn(j) + ")"
 }
 
@@ -53,6 +56,7 @@ func leftPaddedRows(j *joinRel) string {
 // joinState is what a stream-stream LEFT JOIN remembers between runs.
 type joinState struct {
 	MaxEventTime *int64 `json:"maxEventTime,omitempty"`
+	LeftFrom     *int64 `json:"leftFrom,omitempty"` // ?8
 }
 
 // leftJoinRun runs a stream-stream LEFT JOIN over the logs' (lo, hi]
@@ -66,6 +70,10 @@ func (x *exec) leftJoinRun(q *pquery, sink *relation, pp *pplan, args []any) err
 	}
 	var st joinState
 	_ = json.Unmarshal([]byte(raw), &st)
+	if st.LeftFrom == nil {
+		from := args[0].(int64)
+		st.LeftFrom = &from
+	}
 	before, after := noWatermark, noWatermark
 	if st.MaxEventTime != nil {
 		before = *st.MaxEventTime - j.lateness
@@ -82,7 +90,7 @@ func (x *exec) leftJoinRun(q *pquery, sink *relation, pp *pplan, args []any) err
 	if st.MaxEventTime != nil {
 		after = *st.MaxEventTime - j.lateness
 	}
-	args = append(args[:4:4], before, after, q.id)
+	args = append(args[:4:4], before, after, q.id, *st.LeftFrom)
 	if err := x.writeSink(sink, pp, args); err != nil {
 		return err
 	}

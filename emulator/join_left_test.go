@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deltastream-go/deltastream/emulator"
 )
 
 const createClicks = `CREATE STREAM clicks (ts BIGINT, userid VARCHAR, button VARCHAR) WITH ('timestamp' = 'ts')`
@@ -44,4 +46,22 @@ func TestStreamStreamLeftJoin(t *testing.T) {
 		`INSERT INTO pageviews VALUES (20000, 'u9', 'p7')`) // the last row, so a read can stop there
 	_, got := queryAll(t, db, `SELECT * FROM j WITH ('starting.position' = 'earliest') LIMIT 7`)
 	assert.Equal(t, [][]string{{"p1", "b1"}, {"p2", "NULL"}, {"p3", "NULL"}, {"p4", "b3"}, {"p5", "b5"}, {"p6", "NULL"}, {"p7", "b6"}}, got)
+}
+
+// TestStreamStreamLeftJoinRules: rows before the query started (from the
+// end) are partners but never come out padded; a left row without event
+// time comes out padded at once; the allowed lateness holds the
+// watermark back.
+func TestStreamStreamLeftJoinRules(t *testing.T) {
+	_, db := start(t, emulator.Config{})
+	mustExec(t, db, createPageviews, createClicks, `INSERT INTO pageviews VALUES (1000, 'u1', 'p0')`)
+	startQuery(t, db, `CREATE STREAM j AS SELECT p.pageid, c.button FROM pageviews p WITH ('allowed.lateness' = '2 seconds') LEFT JOIN clicks c WITHIN 5 SECONDS ON p.userid = c.userid`)
+	mustExec(t, db,
+		`INSERT INTO pageviews VALUES (NULL, 'u1', 'p1')`,  // no event time: padded at once
+		`INSERT INTO pageviews VALUES (3000, 'u2', 'p2')`,  // due at 8000
+		`INSERT INTO clicks VALUES (10000, 'u9', 'b1')`,    // watermark 8000: p2 not passed yet
+		`INSERT INTO clicks VALUES (10001, 'u9', 'b2')`,    // watermark 8001: p2 padded; p0 (before the start) not
+		`INSERT INTO pageviews VALUES (10000, 'u9', 'p3')`) // pairs at once
+	_, got := queryAll(t, db, `SELECT * FROM j WITH ('starting.position' = 'earliest') LIMIT 4`)
+	assert.Equal(t, [][]string{{"p1", "NULL"}, {"p2", "NULL"}, {"p3", "b1"}, {"p3", "b2"}}, got)
 }
