@@ -130,25 +130,33 @@ func BenchmarkQueryWindowEmit(b *testing.B) {
 // BenchmarkQueryFlow1M streams 1M rows, 10000 per INSERT, into a
 // file-backed emulator, with and without a running filter query, and
 // reports the Go heap in use at 100k and at 1M rows. The query adds
-// nothing per row (the rows live in SQLite); what grows in both is the
-// protocol server keeping every finished statement, including each
-// INSERT's text. Run with -benchtime=1x.
+// nothing per row (the rows live in SQLite); what grows a little in the
+// first two is the protocol server remembering each finished INSERT
+// (bounded by MaxStatements and StatementTTL). Run with -benchtime=1x.
 func BenchmarkQueryFlow1M(b *testing.B) {
-	for _, tt := range []struct{ name, query string }{
-		{"no-query", ""},
-		{"filter-query", `CREATE STREAM kept AS SELECT userid, pageid FROM pageviews WHERE pageid <> 'p3'`},
+	const filter = `CREATE STREAM kept AS SELECT userid, pageid FROM pageviews WHERE pageid <> 'p3'`
+	for _, tt := range []struct {
+		name, query   string
+		maxStatements int
+	}{
+		{"no-query", "", 0},
+		{"filter-query", filter, 0},
+		// The server remembers finished statements (up to MaxStatements,
+		// for StatementTTL); with few remembered, what remains is the
+		// emulator's own memory.
+		{"filter-query-max-statements-10", filter, 10},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				flow1M(b, tt.query)
+				flow1M(b, tt.query, tt.maxStatements)
 			}
 		})
 	}
 }
 
-func flow1M(b *testing.B, query string) {
+func flow1M(b *testing.B, query string, maxStatements int) {
 	const total, batch = 1_000_000, 10_000
-	emu, err := emulator.Start(emulator.Config{DataFile: filepath.Join(b.TempDir(), "flow.db")})
+	emu, err := emulator.Start(emulator.Config{DataFile: filepath.Join(b.TempDir(), "flow.db"), MaxStatements: maxStatements})
 	require.NoError(b, err)
 	db, err := sql.Open("deltastream", emu.DSN())
 	require.NoError(b, err)

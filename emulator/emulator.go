@@ -54,7 +54,8 @@ type Config struct {
 	// The rows of a large result live apart from its statement: the
 	// emulator keeps the last 8 spilled results, so a result stays
 	// readable while both its statement is remembered and it is among
-	// those 8.
+	// those 8; a result whose statement is forgotten is dropped then and
+	// leaves its place to the others.
 	StatementTTL time.Duration
 	// MaxStatements caps the statements remembered: beyond it the least
 	// recently accessed finished ones are forgotten first. 0 means

@@ -102,6 +102,7 @@ func (p *parser) within(jc *joinClause) error {
 type joinRel struct {
 	left           bool
 	within         int64 // -1: a changelog join
+	lateness       int64 // allowed lateness of a stream-stream LEFT JOIN's watermark
 	s, c           *relation
 	sNames, cNames map[string]bool // qualifiers naming each side
 	on             string          // the ON condition over _s and _c
@@ -137,14 +138,17 @@ func (x *exec) streamRelation(r *relation, s *selectStmt) (*relation, error) {
 	switch {
 	case c.typ == kindStream && s.join.within < 0:
 		return nil, unsupported("a stream-stream JOIN without WITHIN")
-	case c.typ == kindStream && s.join.left:
-		return nil, unsupported("a stream-stream LEFT JOIN")
 	case c.typ == kindChangelog && s.join.within >= 0:
 		return nil, unsupported("WITHIN in a stream-changelog JOIN")
 	case c.system || c.typ != kindChangelog && c.typ != kindStream:
 		return nil, unsupported("a JOIN with a " + typeWord(c.typ))
 	}
 	j := &joinRel{left: s.join.left, within: s.join.within, s: r, c: c, sNames: relNames(r, s.fromAlias), cNames: relNames(c, s.join.alias)}
+	if j.left && j.within >= 0 {
+		if j.lateness, err = allowedLateness(append(append([]prop(nil), s.props...), s.join.props...)); err != nil {
+			return nil, err
+		}
+	}
 	comb := *r
 	comb.cols = append(append([]column(nil), r.cols...), c.cols...)
 	comb.join = j
@@ -229,12 +233,26 @@ func joinSource(r *relation) string {
 	// the new right rows meet every left row up to now, so each pair
 	// comes out once, when the later of its rows is processed. ?1, ?2 are
 	// the left log's offsets, ?3, ?4 the right's.
-	on := j.on + " AND abs((" + eventTimeOn(j.s, "_s.") + ") - (" + eventTimeOn(j.c, "_c.") + ")) <= " + strconv.FormatInt(j.within, 10)
+	on := withinOn(j)
 	// _seq orders the pairs by the later row, then by the other row
 	// (offsets below 2^31).
 	rest := strings.Join(cols[1:], ", ")
-	return "(SELECT (_s._seq << 31) + _c._seq AS _seq, " + rest + " FROM (SELECT * FROM " + logTable(j.s.id) + " WHERE _seq > ?1 AND _seq <= ?2) AS _s JOIN (SELECT * FROM " +
+	left := "(SELECT * FROM " + logTable(j.s.id) + " WHERE _seq <= ?2)"
+	if j.left {
+		left = leftNotPadded(j)
+	}
+	src := "(SELECT (_s._seq << 31) + _c._seq AS _seq, " + rest + " FROM (SELECT * FROM " + logTable(j.s.id) + " WHERE _seq > ?1 AND _seq <= ?2) AS _s JOIN (SELECT * FROM " +
 		logTable(j.c.id) + " WHERE _seq <= ?3) AS _c ON " + on +
-		" UNION ALL SELECT (1 << 62) + (_c._seq << 31) + _s._seq AS _seq, " + rest + " FROM (SELECT * FROM " + logTable(j.s.id) + " WHERE _seq <= ?2) AS _s JOIN (SELECT * FROM " +
-		logTable(j.c.id) + " WHERE _seq > ?3 AND _seq <= ?4) AS _c ON " + on + ")"
+		" UNION ALL SELECT (1 << 62) + (_c._seq << 31) + _s._seq AS _seq, " + rest + " FROM " + left + " AS _s JOIN (SELECT * FROM " +
+		logTable(j.c.id) + " WHERE _seq > ?3 AND _seq <= ?4) AS _c ON " + on
+	if j.left {
+		src += " UNION ALL " + leftPaddedRows(j)
+	}
+	return src + ")"
+}
+
+// withinOn is the ON condition of a stream-stream join over _s and _c,
+// with the WITHIN bound on their event times.
+func withinOn(j *joinRel) string {
+	return j.on + " AND abs((" + eventTimeOn(j.s, "_s.") + ") - (" + eventTimeOn(j.c, "_c.") + ")) <= " + strconv.FormatInt(j.within, 10)
 }

@@ -46,7 +46,7 @@ func TestJoinUnsupported(t *testing.T) {
 	_, db := start(t, emulator.Config{})
 	mustExec(t, db, createPageviews, createUsers, `CREATE STREAM clicks (userid VARCHAR, n INT)`)
 	for _, q := range []string{
-		`CREATE STREAM j AS SELECT p.userid FROM pageviews p LEFT JOIN clicks c WITHIN 5 MINUTES ON p.userid = c.userid`,
+		`CREATE STREAM j AS SELECT p.userid FROM pageviews p LEFT JOIN clicks c ON p.userid = c.userid`,
 		`CREATE STREAM j AS SELECT p.userid FROM pageviews p JOIN users u WITHIN 5 MINUTES ON p.userid = u.userid`,
 		`CREATE STREAM j AS SELECT p.userid FROM pageviews p JOIN clicks c ON p.userid = c.userid`,
 		`CREATE STREAM j AS SELECT p.userid FROM pageviews p RIGHT JOIN users u ON p.userid = u.userid`,

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -55,6 +56,8 @@ func (x *exec) viewPages(p *plan) (*result, error) {
 	return &result{cols: p.cols, dataplane: true, paged: true, pages: vp}, nil
 }
 
+var _ server.Releaser = (*pageSource)(nil)
+
 // pageSource implements server.PageSource over rows SQLite keeps: a
 // materialized view, or a spilled result.
 type pageSource struct {
@@ -62,10 +65,32 @@ type pageSource struct {
 	check  string  // query that finds a row while the rows still exist
 	gone   string  // error message once they do not
 	sql    string  // reads count rows from start: args start, count
+	table  string  // the spilled result's temporary table; "" for a view
 	starts []int64 // _seq or rowid of the first row of each partition
 	counts []int64
 	types  []*types.Type
 	loc    *time.Location
+}
+
+// Release implements server.Releaser: the server has forgotten the
+// statement and no request reads it any more, so a spilled result's
+// temporary table is dropped at once and its place among the last
+// maxSpilledResults is freed. A view's pages hold nothing to release.
+// Safe for concurrent use (it takes the engine's lock).
+func (s *pageSource) Release() {
+	if s.table == "" {
+		return
+	}
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	i := slices.Index(s.e.spills, s.table)
+	if s.e.closed || i < 0 {
+		return // already dropped as one of the older results, or closing
+	}
+	s.e.spills = slices.Delete(s.e.spills, i, i+1)
+	if _, err := s.e.db.Exec("DROP TABLE IF EXISTS " + s.table); err != nil {
+		s.e.cfg.Logger.Warn("emulator: drop a released result", "table", s.table, "err", err)
+	}
 }
 
 // RowCounts implements server.PageSource.

@@ -13,7 +13,8 @@ const inMemoryPartitions = 4
 
 // maxSpilledResults is how many spilled results are kept; older ones are
 // dropped, and reading their partitions fails with a message that says to
-// run the query again.
+// run the query again. A result whose statement the server forgets is
+// dropped then (pageSource.Release) and no longer counts.
 const maxSpilledResults = 8
 
 // query runs a bounded SELECT and renders its rows. A SELECT over a
@@ -100,7 +101,7 @@ func (x *exec) spill(p *plan) (*result, error) {
 	ps := &pageSource{e: x.e, types: p.types, loc: x.sess.loc,
 		check: "SELECT 1 FROM " + name + " LIMIT 1",
 		gone:  "this result has expired: the local emulator keeps the last " + strconv.Itoa(maxSpilledResults) + " large results; run the query again",
-		sql:   "SELECT * FROM " + name + " WHERE rowid >= ? ORDER BY rowid LIMIT ?"}
+		sql:   "SELECT * FROM " + name + " WHERE rowid >= ? ORDER BY rowid LIMIT ?", table: name}
 	for start := int64(0); start < total; start += size {
 		ps.starts = append(ps.starts, start+1)
 		ps.counts = append(ps.counts, min(size, total-start))

@@ -144,6 +144,9 @@ func (x *exec) moveRows(q *pquery, args []any) error {
 	if pp.p.rel.window != nil && pp.p.rel.window.emit {
 		return x.emitWindows(q, sink, pp, args[0].(int64), args[1].(int64))
 	}
+	if j := pp.p.rel.join; j != nil && j.left && j.within >= 0 {
+		return x.leftJoinRun(q, sink, pp, args)
+	}
 	return x.writeSink(sink, pp, args)
 }
 

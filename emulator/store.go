@@ -82,6 +82,11 @@ CREATE TABLE IF NOT EXISTS ds_query_runtime (
 	select_text TEXT NOT NULL,
 	state       TEXT NOT NULL DEFAULT '{}'
 );
+CREATE TABLE IF NOT EXISTS ds_join_padded (
+	query_id TEXT NOT NULL,
+	seq      INTEGER NOT NULL,
+	PRIMARY KEY (query_id, seq)
+) WITHOUT ROWID;
 `
 
 // openStore opens (and creates when needed) the SQLite database: a file,
@@ -105,12 +110,28 @@ func openStore(file string) (*sql.DB, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
+	existed, version, err := storeVersion(context.Background(), db)
+	if err != nil {
+		_ = db.Close()
+		if file != "" {
+			return nil, fmt.Errorf("emulator: %s is not a usable emulator data file (is it another program's SQLite file?): %w", file, err)
+		}
+		return nil, fmt.Errorf("emulator: create the catalog: %w", err)
+	}
+	if version > dataVersion {
+		_ = db.Close()
+		return nil, upgradeStore(context.Background(), db, file, existed, version)
+	}
 	if _, err := db.ExecContext(context.Background(), schemaSQL); err != nil {
 		_ = db.Close()
 		if file != "" {
 			return nil, fmt.Errorf("emulator: %s is not a usable emulator data file (is it another program's SQLite file?): %w", file, err)
 		}
 		return nil, fmt.Errorf("emulator: create the catalog: %w", err)
+	}
+	if err := upgradeStore(context.Background(), db, file, existed, version); err != nil {
+		_ = db.Close()
+		return nil, err
 	}
 	return db, nil
 }

@@ -47,22 +47,31 @@ func prepareEmit(sel *selectStmt, sink objKind) error {
 		return nil
 	}
 	sel.window.emit = true
-	for _, p := range sel.props {
+	var err error
+	sel.window.lateness, err = allowedLateness(sel.props)
+	return err
+}
+
+// allowedLateness is the 'allowed.lateness' of props (an emulator
+// property, "<n> <unit>"); 0 without it.
+func allowedLateness(props []prop) (int64, error) {
+	var lateness int64
+	for _, p := range props {
 		if strings.ToLower(p.key) != "allowed.lateness" {
 			continue
 		}
 		f := strings.Fields(strings.ToLower(p.value))
 		if len(f) != 2 {
-			return errorf(stateInvalidParameter, "'allowed.lateness' = %s is not \"<n> <unit>\", e.g. '5 seconds'", quoteText(p.value))
+			return 0, errorf(stateInvalidParameter, "'allowed.lateness' = %s is not \"<n> <unit>\", e.g. '5 seconds'", quoteText(p.value))
 		}
 		n, err := strconv.ParseInt(f[0], 10, 64)
 		ms, ok := intervalUnits[strings.TrimSuffix(f[1], "s")]
 		if err != nil || n < 0 || n > 1<<40 || !ok {
-			return errorf(stateInvalidParameter, "'allowed.lateness' = %s is not \"<n> <unit>\", e.g. '5 seconds'", quoteText(p.value))
+			return 0, errorf(stateInvalidParameter, "'allowed.lateness' = %s is not \"<n> <unit>\", e.g. '5 seconds'", quoteText(p.value))
 		}
-		sel.window.lateness = n * ms
+		lateness = n * ms
 	}
-	return nil
+	return lateness, nil
 }
 
 // emitState is what an emitting query remembers between runs.
