@@ -276,10 +276,18 @@ func (e *notJSONError) Error() string {
 func (e *notJSONError) Unwrap() error { return e.err }
 
 // mask replaces every occurrence of secret (when long enough to be one) in
-// the quoted bytes.
+// the quoted bytes, and a start of secret that the end of the kept bytes
+// cut off: a long token echoed near the start of a page.
 func (e *notJSONError) mask(secret string) {
-	if len(secret) >= 8 {
-		e.start = bytes.ReplaceAll(e.start, []byte(secret), []byte("xxxxx"))
+	if len(secret) < minMaskedSecret {
+		return
+	}
+	e.start = bytes.ReplaceAll(e.start, []byte(secret), []byte(masked))
+	for k := min(len(secret)-1, len(e.start)); k >= minMaskedSecret; k-- {
+		if bytes.HasSuffix(e.start, []byte(secret[:k])) {
+			e.start = append(e.start[:len(e.start)-k], masked...)
+			return
+		}
 	}
 }
 

@@ -96,9 +96,21 @@ func (e *inExpr) at() int      { return e.pos }
 func (e *likeExpr) at() int    { return e.pos }
 func (e *ctorExpr) at() int    { return e.pos }
 
-// maxExprDepth bounds nesting so that hostile input cannot exhaust the
-// stack.
+// maxExprDepth bounds the depth of an expression tree, counting both
+// nesting (parentheses, unary operators) and each operator of a chain such
+// as a+b+c (which builds a left-deep tree), so that hostile input cannot
+// exhaust the stack of the parser, the planner or SQLite (whose own limit
+// is 1000).
 const maxExprDepth = 200
+
+// deeper counts one more level of the expression tree at operator t.
+func (p *parser) deeper(d *int, t token) error {
+	*d++
+	if *d > maxExprDepth {
+		return p.errAt(t, "expression nested too deeply")
+	}
+	return nil
+}
 
 // expr parses an expression.
 func (p *parser) expr() (expr, error) { return p.exprDepth(0) }
@@ -115,6 +127,9 @@ func (p *parser) or(d int) (expr, error) {
 	for err == nil && p.peek().is("or") {
 		t := p.next()
 		var r expr
+		if err = p.deeper(&d, t); err != nil {
+			break
+		}
 		if r, err = p.and(d); err == nil {
 			l = &binaryExpr{op: "or", l: l, r: r, pos: t.pos}
 		}
@@ -127,6 +142,9 @@ func (p *parser) and(d int) (expr, error) {
 	for err == nil && p.peek().is("and") {
 		t := p.next()
 		var r expr
+		if err = p.deeper(&d, t); err != nil {
+			break
+		}
 		if r, err = p.not(d); err == nil {
 			l = &binaryExpr{op: "and", l: l, r: r, pos: t.pos}
 		}
@@ -137,7 +155,10 @@ func (p *parser) and(d int) (expr, error) {
 func (p *parser) not(d int) (expr, error) {
 	if t := p.peek(); t.is("not") {
 		p.i++
-		x, err := p.not(d + 1)
+		if err := p.deeper(&d, t); err != nil {
+			return nil, err
+		}
+		x, err := p.not(d)
 		if err != nil {
 			return nil, err
 		}
@@ -158,6 +179,9 @@ func (p *parser) comparison(d int) (expr, error) {
 		switch {
 		case t.kind == tokPunct && compareOps[t.text]:
 			p.i++
+			if err := p.deeper(&d, t); err != nil {
+				return nil, err
+			}
 			r, err := p.concat(d)
 			if err != nil {
 				return nil, err
@@ -169,6 +193,9 @@ func (p *parser) comparison(d int) (expr, error) {
 			l = &binaryExpr{op: op, l: l, r: r, pos: t.pos}
 		case t.is("is"):
 			p.i++
+			if err := p.deeper(&d, t); err != nil {
+				return nil, err
+			}
 			not := p.accept("not")
 			if err := p.expect("null"); err != nil {
 				return nil, err
@@ -176,10 +203,16 @@ func (p *parser) comparison(d int) (expr, error) {
 			l = &isNullExpr{x: l, not: not, pos: t.pos}
 		case t.is("not") && (p.peekAt(1).is("between") || p.peekAt(1).is("in") || p.peekAt(1).is("like")):
 			p.i++
+			if err := p.deeper(&d, t); err != nil {
+				return nil, err
+			}
 			if l, err = p.postfix(l, true, d); err != nil {
 				return nil, err
 			}
 		case t.is("between") || t.is("in") || t.is("like"):
+			if err := p.deeper(&d, t); err != nil {
+				return nil, err
+			}
 			if l, err = p.postfix(l, false, d); err != nil {
 				return nil, err
 			}
@@ -258,6 +291,9 @@ func (p *parser) concat(d int) (expr, error) {
 	for err == nil && p.peek().isPunct("||") {
 		t := p.next()
 		var r expr
+		if err = p.deeper(&d, t); err != nil {
+			break
+		}
 		if r, err = p.additive(d); err == nil {
 			l = &binaryExpr{op: "||", l: l, r: r, pos: t.pos}
 		}
@@ -270,6 +306,9 @@ func (p *parser) additive(d int) (expr, error) {
 	for err == nil && (p.peek().isPunct("+") || p.peek().isPunct("-")) {
 		t := p.next()
 		var r expr
+		if err = p.deeper(&d, t); err != nil {
+			break
+		}
 		if r, err = p.multiplicative(d); err == nil {
 			l = &binaryExpr{op: t.text, l: l, r: r, pos: t.pos}
 		}
@@ -282,6 +321,9 @@ func (p *parser) multiplicative(d int) (expr, error) {
 	for err == nil && (p.peek().isPunct("*") || p.peek().isPunct("/") || p.peek().isPunct("%")) {
 		t := p.next()
 		var r expr
+		if err = p.deeper(&d, t); err != nil {
+			break
+		}
 		if r, err = p.unary(d); err == nil {
 			l = &binaryExpr{op: t.text, l: l, r: r, pos: t.pos}
 		}

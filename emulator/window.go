@@ -55,6 +55,9 @@ func (p *parser) windowFrom(s *selectStmt) error {
 		if w.advance > w.size {
 			return errorf(stateInvalidParameter, "HOP advances by more than its size; rows between windows would be lost")
 		}
+		if w.size/w.advance > maxHopWindows {
+			return errorf(stateInvalidParameter, "HOP puts each row in more than %d windows; advance by at least 1/%d of the size", maxHopWindows, maxHopWindows)
+		}
 	}
 	s.window = w
 	return p.expectPunct(")")
@@ -77,8 +80,18 @@ func (p *parser) interval() (int64, error) {
 	if u.kind != tokIdent || !ok {
 		return 0, p.errAt(u, "expected MILLISECOND, SECOND, MINUTE, HOUR or DAY, found "+describeTok(u))
 	}
+	if n > maxWindowMillis/ms {
+		return 0, p.errAt(t, "window size over 100 years")
+	}
 	return n * ms, nil
 }
+
+// maxWindowMillis bounds a window size (100 years), so that sizes cannot
+// overflow; maxHopWindows bounds how many windows one row falls in.
+const (
+	maxWindowMillis = 100 * 366 * 86_400_000
+	maxHopWindows   = 10_000
+)
 
 var tWindowTime = parseType("TIMESTAMP(3)")
 

@@ -86,7 +86,11 @@ func serverConfig(server, token string) (*deltastream.Config, error) {
 		server = "https://" + server
 	}
 	u, err := url.Parse(server)
-	if err != nil || u.Host == "" || u.User != nil {
+	if err == nil && u.User != nil {
+		// Never echo what may be a token.
+		return nil, fmt.Errorf("--server must not carry user information (%s://…@%s): the token goes in DELTASTREAM_TOKEN", u.Scheme, u.Host)
+	}
+	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("--server %q: give a URL such as https://api.deltastream.io/v2 (the token goes in DELTASTREAM_TOKEN)", server)
 	}
 	cfg.Scheme, cfg.Host = strings.ToLower(u.Scheme), u.Host
