@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/deltastream-go/deltastream/dstest"
+	"github.com/deltastream-go/deltastream/internal/jsontest"
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
 
@@ -180,41 +180,6 @@ func TestServiceOrderEverywhere(t *testing.T) {
 	mv := c.sql("MV;").rs(t)
 	bodies = append(bodies, (&client{t: t, srv: srv, token: mv.Metadata.DataplaneRequest.Token}).get(mv.Metadata.DataplaneRequest.URI).body)
 	for _, b := range bodies {
-		for _, keys := range objectKeys(t, b) {
-			assert.True(t, slices.IsSorted(keys), "keys %q are not in the service's order in %s", keys, b)
-		}
+		assert.NoError(t, jsontest.CheckServiceOrder(b))
 	}
-}
-
-// objectKeys returns the keys of every JSON object in b, in order.
-func objectKeys(t testing.TB, b []byte) [][]string {
-	t.Helper()
-	var out [][]string
-	d := json.NewDecoder(bytes.NewReader(b))
-	var value func()
-	value = func() {
-		tok, err := d.Token()
-		require.NoError(t, err, "body: %s", b)
-		switch tok {
-		case json.Delim('{'):
-			var keys []string
-			for d.More() {
-				k, err := d.Token()
-				require.NoError(t, err)
-				keys = append(keys, k.(string))
-				value()
-			}
-			_, err = d.Token()
-			require.NoError(t, err)
-			out = append(out, keys)
-		case json.Delim('['):
-			for d.More() {
-				value()
-			}
-			_, err = d.Token()
-			require.NoError(t, err)
-		}
-	}
-	value()
-	return out
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -13,49 +12,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deltastream-go/deltastream/internal/jsontest"
 	"github.com/deltastream-go/deltastream/internal/wire"
 )
-
-// objectKeys returns the keys of every JSON object in b, in the order
-// they appear, objects listed in the order they close.
-func objectKeys(t testing.TB, b []byte) [][]string {
-	t.Helper()
-	var out [][]string
-	d := json.NewDecoder(bytes.NewReader(b))
-	var value func()
-	value = func() {
-		tok, err := d.Token()
-		require.NoError(t, err, "body: %s", b)
-		switch tok {
-		case json.Delim('{'):
-			var keys []string
-			for d.More() {
-				k, err := d.Token()
-				require.NoError(t, err)
-				keys = append(keys, k.(string))
-				value()
-			}
-			_, err = d.Token()
-			require.NoError(t, err)
-			out = append(out, keys)
-		case json.Delim('['):
-			for d.More() {
-				value()
-			}
-			_, err = d.Token()
-			require.NoError(t, err)
-		}
-	}
-	value()
-	return out
-}
 
 // requireSorted checks that every object in b has its keys in byte order.
 func requireSorted(t testing.TB, b []byte) {
 	t.Helper()
-	for _, keys := range objectKeys(t, b) {
-		require.True(t, slices.IsSorted(keys), "keys %q are not in the service's order in %s", keys, b)
-	}
+	require.NoError(t, jsontest.CheckServiceOrder(b))
 }
 
 func TestKeyOrderGolden(t *testing.T) {
